@@ -1,0 +1,239 @@
+// MetadataStore: the one repository interface for Coffer's metadata.
+//
+// Implementations: SQLite (embedded default, WAL, one file; sqlite_store.cpp) and,
+// later, PostgreSQL. Both run the same numbered, forward-only migrations and pass
+// the same tests. All SQL lives in src/store as constant text with bound
+// parameters (THREAT-MODEL invariant 1).
+//
+// Security-relevant rows (users' role/credentials/state, group memberships, ACL
+// entries, settings) carry a RowMac (invariant 7). A row whose MAC fails is treated
+// as absent: getters return kNotFound, lists skip it, and the IntegrityListener is
+// told (once per read) so the service can log it and write an activity record.
+//
+// This layer stores and fetches; it decides nothing about who may do what
+// (service/ does). Names arrive already validated and normalised; `name_key` is
+// the case-folded form used for uniqueness and lookup.
+//
+// Thread-safety: every method may be called from any thread. Transact() runs its
+// function as one transaction in which all calls made by that thread take part;
+// other threads' writes wait. A function returning non-ok rolls the transaction back.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/row_mac.h"
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace coffer::store {
+
+using Id = int64_t;
+// The root of the folder tree; created by the first migration, never deleted.
+constexpr Id kRootFolderId = 1;
+
+enum class Role : int { kUser = 0, kAdmin = 1 };
+
+struct User {
+  Id id = 0;
+  std::string name;      // as given (NFC)
+  std::string name_key;  // case-folded; unique
+  std::string display_name;
+  Role role = Role::kUser;
+  bool disabled = false;
+  std::string password_hash;  // libsodium Argon2id string; empty: no password sign-in
+  bool must_change_password = false;
+  int64_t quota_bytes = 0;  // 0: unlimited
+  int64_t used_bytes = 0;   // bytes of all versions this user uploaded that are still stored
+  int64_t created_at = 0;   // unix seconds
+};
+// MAC'd: id, name_key, role, disabled, password_hash, must_change_password, quota_bytes.
+
+struct Group {
+  Id id = 0;
+  std::string name;
+  std::string name_key;
+  int64_t created_at = 0;
+};
+// MAC'd: id, name_key. Memberships are MAC'd as (group_id, user_id).
+
+enum class EntryKind : int { kFolder = 0, kFile = 1 };
+
+struct Entry {
+  Id id = 0;
+  Id parent_id = 0;  // 0 only for the root
+  EntryKind kind = EntryKind::kFolder;
+  std::string name;      // NFC, as given
+  std::string name_key;  // case-folded; unique among live siblings
+  Id owner_id = 0;       // the user who created it
+  int64_t created_at = 0;
+  int64_t modified_at = 0;
+  // Files: the current version.
+  Id current_version_id = 0;
+  int64_t size = 0;
+  std::string sha256_hex;
+  // Folders: bytes stored in the subtree (every version, recycle bin included)
+  // and an optional quota on it (0: none).
+  int64_t used_bytes = 0;
+  int64_t quota_bytes = 0;
+  // Recycle bin: set when deleted (only on the entry deleted, not its descendants).
+  std::optional<int64_t> deleted_at;
+  Id deleted_by = 0;
+};
+
+// A stored content version of a file entry, with what is needed to read its blob.
+struct FileVersion {
+  Id id = 0;
+  Id entry_id = 0;
+  std::string blob_id_hex;  // 32 hex digits
+  int64_t size = 0;
+  std::string sha256_hex;
+  int64_t chunk_size = 0;
+  int64_t key_id = 0;  // the KEK that wraps `wrapped_key`
+  Bytes wrapped_key;
+  Id uploaded_by = 0;
+  int64_t created_at = 0;
+};
+
+enum class SubjectKind : int { kUser = 0, kGroup = 1 };
+
+struct AclEntry {
+  Id id = 0;
+  Id folder_id = 0;
+  SubjectKind subject_kind = SubjectKind::kUser;
+  Id subject_id = 0;
+  uint32_t perms = 0;  // service::Perm bits; 0 is an explicit "no access" override
+};
+// MAC'd: id, folder_id, subject_kind, subject_id, perms.
+
+struct ActivityRecord {
+  Id id = 0;
+  int64_t at_us = 0;  // unix microseconds
+  Id actor_id = 0;
+  std::string actor_name;
+  std::string protocol;  // "cli", "https", "sftp", "ftps", "system"
+  std::string address;
+  std::string session;
+  std::string action;  // e.g. "file.upload", "user.create", "integrity.alert"
+  std::string path;
+  Id object_id = 0;
+  std::string result;  // "ok", "denied", "error"
+  std::string detail;  // reason on denial/error; never secrets
+  int64_t bytes = 0;
+  std::string sha256_hex;
+};
+
+struct ActivityFilter {
+  std::optional<Id> actor_id;
+  Id before_id = 0;  // keyset: records with id < before_id (0: from the newest)
+  size_t limit = 100;
+};
+
+// Keyset position in a folder listing: entries sort by (kind, name_key, id),
+// folders first. A default cursor means "from the start".
+struct ListCursor {
+  int kind = -1;
+  std::string name_key;
+  Id id = 0;
+};
+
+struct IntegrityAlert {
+  std::string table;
+  Id row_id = 0;
+  std::string detail;
+};
+using IntegrityListener = std::function<void(const IntegrityAlert&)>;
+
+class MetadataStore {
+ public:
+  virtual ~MetadataStore() = default;
+
+  virtual void SetIntegrityListener(IntegrityListener listener) = 0;
+  virtual Status Transact(const std::function<Status()>& fn) = 0;
+
+  // Users. Getters return kNotFound for absent or MAC-failed rows.
+  virtual Result<Id> CreateUser(const User& user) = 0;  // kAlreadyExists on name_key
+  virtual Result<User> GetUser(Id id) = 0;
+  virtual Result<User> GetUserByName(std::string_view name_key) = 0;
+  virtual Result<std::vector<User>> ListUsers(std::string_view after_name_key, size_t limit) = 0;
+  virtual Status UpdateUser(const User& user) = 0;  // all fields but used_bytes; re-MACs
+  virtual Status AddUserUsedBytes(Id user_id, int64_t delta) = 0;
+  virtual Status DeleteUser(Id id) = 0;  // also memberships and ACL entries of the user
+
+  // Groups and memberships.
+  virtual Result<Id> CreateGroup(const Group& group) = 0;
+  virtual Result<Group> GetGroupByName(std::string_view name_key) = 0;
+  virtual Result<Group> GetGroup(Id id) = 0;
+  virtual Result<std::vector<Group>> ListGroups() = 0;
+  virtual Status DeleteGroup(Id id) = 0;  // also its memberships and ACL entries
+  virtual Status AddMember(Id group_id, Id user_id) = 0;  // kAlreadyExists if present
+  virtual Status RemoveMember(Id group_id, Id user_id) = 0;  // kNotFound if absent
+  virtual Result<std::vector<Id>> ListGroupIdsOfUser(Id user_id) = 0;
+  virtual Result<std::vector<Id>> ListMemberIds(Id group_id) = 0;
+
+  // Entries (folders and files).
+  virtual Result<Entry> GetEntry(Id id) = 0;  // live or deleted
+  // The live child with this name_key; kNotFound if none.
+  virtual Result<Entry> FindChild(Id parent_id, std::string_view name_key) = 0;
+  // Live children after `cursor`, in (kind, name_key, id) order, at most `limit`.
+  virtual Result<std::vector<Entry>> ListChildren(Id parent_id, const ListCursor& cursor,
+                                                  size_t limit) = 0;
+  // Children that were deleted directly (the recycle bin of this folder).
+  virtual Result<std::vector<Entry>> ListDeletedChildren(Id parent_id, size_t limit) = 0;
+  // Every child, live or deleted (for purging a subtree).
+  virtual Result<std::vector<Entry>> ListAllChildren(Id parent_id) = 0;
+  // Entries deleted at or before `deleted_before`, oldest first.
+  virtual Result<std::vector<Entry>> ListExpiredDeleted(int64_t deleted_before, size_t limit) = 0;
+  virtual Result<Id> InsertEntry(const Entry& entry) = 0;  // kAlreadyExists on a live name
+  virtual Status MoveEntry(Id id, Id new_parent_id, std::string_view name,
+                           std::string_view name_key, int64_t modified_at) = 0;
+  virtual Status SetCurrentVersion(Id entry_id, const FileVersion& version) = 0;
+  virtual Status SetDeleted(Id id, std::optional<int64_t> deleted_at, Id deleted_by) = 0;
+  virtual Status AddFolderUsedBytes(Id folder_id, int64_t delta) = 0;
+  virtual Status SetFolderQuota(Id folder_id, int64_t quota_bytes) = 0;
+  virtual Status DeleteEntryRow(Id id) = 0;  // the row itself (purge); versions must be gone
+
+  // File versions.
+  virtual Result<Id> InsertVersion(const FileVersion& version) = 0;
+  virtual Result<FileVersion> GetVersion(Id id) = 0;
+  virtual Result<std::vector<FileVersion>> ListVersions(Id entry_id) = 0;  // newest first
+  virtual Status DeleteVersion(Id id) = 0;
+  virtual Result<bool> BlobReferenced(std::string_view blob_id_hex) = 0;
+  // Key rotation: versions whose key_id differs from `key_id`, by version id.
+  virtual Result<std::vector<FileVersion>> ListVersionsNotUsingKey(int64_t key_id, Id after_id,
+                                                                  size_t limit) = 0;
+  virtual Status UpdateVersionKey(Id version_id, int64_t key_id, const Bytes& wrapped_key) = 0;
+
+  // ACL entries (one per folder and subject).
+  virtual Status PutAcl(const AclEntry& entry) = 0;  // insert or replace perms
+  virtual Status DeleteAcl(Id folder_id, SubjectKind kind, Id subject_id) = 0;  // kNotFound
+  virtual Result<std::vector<AclEntry>> ListAclForFolder(Id folder_id) = 0;
+  // Every entry whose subject is this user or one of these groups.
+  virtual Result<std::vector<AclEntry>> ListAclForSubjects(Id user_id,
+                                                           const std::vector<Id>& group_ids) = 0;
+
+  // Settings (MAC'd key/value).
+  virtual Result<std::optional<std::string>> GetSetting(std::string_view key) = 0;
+  virtual Status PutSetting(std::string_view key, std::string_view value) = 0;
+
+  // Activity: append-only (no update or delete statement exists for it).
+  virtual Result<Id> AppendActivity(const ActivityRecord& record) = 0;
+  virtual Result<std::vector<ActivityRecord>> ListActivity(const ActivityFilter& filter) = 0;
+};
+
+struct SqliteOptions {
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (creating if missing) the SQLite database at `path` in WAL mode and runs
+// pending migrations. The RowMac key comes from the Keyring, never the database.
+Result<std::unique_ptr<MetadataStore>> OpenSqliteStore(const std::string& path,
+                                                       const crypto::RowMac& mac,
+                                                       SqliteOptions options = {});
+
+}  // namespace coffer::store
