@@ -1,0 +1,182 @@
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/config.h"
+
+namespace coffer::config {
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
+// Reads typed values from one table, remembering which keys were used so that
+// unknown (mistyped) keys are reported instead of ignored.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
+
+  Status Integer(std::string_view key, int64_t min, int64_t max, auto* out) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    if (!node) return Status::Ok();
+    auto value = node->value<int64_t>();
+    if (!node->is_integer() || !value) return Bad(key, "must be an integer");
+    if (*value < min || *value > max) {
+      return Bad(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    *out = static_cast<std::remove_pointer_t<decltype(out)>>(*value);
+    return Status::Ok();
+  }
+
+  Status String(std::string_view key, std::string* out) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    if (!node) return Status::Ok();
+    if (!node->is_string()) return Bad(key, "must be a string");
+    *out = *node->value<std::string>();
+    if (out->empty()) return Bad(key, "must not be empty");
+    return Status::Ok();
+  }
+
+  Status Path(std::string_view key, const std::filesystem::path& base, std::filesystem::path* out) {
+    std::string text = out->string();
+    COFFER_RETURN_IF_ERROR(String(key, &text));
+    if (text.find('\0') != std::string::npos) return Bad(key, "must not contain NUL");
+    std::filesystem::path p(text);
+    *out = p.is_absolute() ? p : base / p;
+    return Status::Ok();
+  }
+
+  Status CheckUnknown() const {
+    if (!table_) return Status::Ok();
+    for (const auto& [key, node] : *table_) {
+      if (!used_.count(std::string(key.str()))) {
+        return InvalidArgument("configuration: unknown setting [" + name_ + "] " +
+                               std::string(key.str()));
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status Bad(std::string_view key, std::string_view why) const {
+    return InvalidArgument("configuration: [" + name_ + "] " + std::string(key) + " " +
+                           std::string(why));
+  }
+  const toml::table* table_;
+  std::string name_;
+  std::set<std::string> used_;
+};
+
+Status ReadStorage(TableReader& r, const std::filesystem::path& base, StorageConfig* s) {
+  COFFER_RETURN_IF_ERROR(r.Path("database", base, &s->database));
+  COFFER_RETURN_IF_ERROR(r.Path("blobs", base, &s->blobs));
+  COFFER_RETURN_IF_ERROR(r.Path("keys", base, &s->keys));
+  uint32_t kib = s->chunk_size / 1024;
+  COFFER_RETURN_IF_ERROR(r.Integer("chunk_size_kib", 16, 1024, &kib));
+  s->chunk_size = kib * 1024;
+  return r.CheckUnknown();
+}
+
+Status ReadLimits(TableReader& r, LimitsConfig* l) {
+  COFFER_RETURN_IF_ERROR(r.Integer("max_name_bytes", 1, 1024, &l->max_name_bytes));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_path_bytes", 64, 65536, &l->max_path_bytes));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_depth", 1, 256, &l->max_depth));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_file_bytes", 1, int64_t{1} << 50, &l->max_file_bytes));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_page_size", 10, 10000, &l->max_page_size));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_copy_entries", 1, 1000000, &l->max_copy_entries));
+  return r.CheckUnknown();
+}
+
+Status ReadRetention(TableReader& r, RetentionConfig* c) {
+  COFFER_RETURN_IF_ERROR(r.Integer("recycle_days", 0, 3650, &c->recycle_days));
+  COFFER_RETURN_IF_ERROR(r.Integer("versions_kept", 1, 100, &c->versions_kept));
+  COFFER_RETURN_IF_ERROR(r.Integer("purge_interval_seconds", 60, 86400, &c->purge_interval_seconds));
+  return r.CheckUnknown();
+}
+
+Status ReadFrontEndKeys(TableReader& r, const std::filesystem::path& base, FrontEndKeys* k) {
+  COFFER_RETURN_IF_ERROR(r.Path("tls_certificate", base, &k->tls_certificate));
+  COFFER_RETURN_IF_ERROR(r.Path("tls_private_key", base, &k->tls_private_key));
+  COFFER_RETURN_IF_ERROR(r.Path("ssh_host_key_ed25519", base, &k->ssh_host_key_ed25519));
+  return r.CheckUnknown();
+}
+
+Status ReadLog(TableReader& r, std::string* level) {
+  COFFER_RETURN_IF_ERROR(r.String("level", level));
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+  if (!kLevels.count(*level)) {
+    return InvalidArgument("configuration: [log] level must be trace, debug, info, warn or error");
+  }
+  return r.CheckUnknown();
+}
+
+const toml::table* SubTable(const toml::table& root, std::string_view name, Status* st) {
+  const toml::node* node = root.get(name);
+  if (!node) return nullptr;
+  if (!node->is_table()) *st = InvalidArgument("configuration: [" + std::string(name) + "] must be a table");
+  return node->as_table();
+}
+
+Result<Config> Build(const toml::table& root, const std::filesystem::path& file) {
+  Config c;
+  c.file = file;
+  c.data_dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  const auto& base = c.data_dir;
+  c.storage.database = base / "coffer.db";
+  c.storage.blobs = base / "blobs";
+  c.storage.keys = base / "keys";
+  c.frontend_keys.tls_certificate = base / "tls/cert.pem";
+  c.frontend_keys.tls_private_key = base / "tls/key.pem";
+  c.frontend_keys.ssh_host_key_ed25519 = base / "ssh/ssh_host_ed25519_key";
+
+  static const std::set<std::string> kTables = {"storage",  "limits",        "retention",
+                                                "accounts", "frontend_keys", "log"};
+  for (const auto& [key, node] : root) {
+    if (!kTables.count(std::string(key.str()))) {
+      return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
+    }
+  }
+  Status st;
+  auto table = [&](std::string_view name) { return TableReader(SubTable(root, name, &st), std::string(name)); };
+  TableReader storage = table("storage"), limits = table("limits"), retention = table("retention"),
+              accounts = table("accounts"), keys = table("frontend_keys"), log = table("log");
+  COFFER_RETURN_IF_ERROR(st);
+  COFFER_RETURN_IF_ERROR(ReadStorage(storage, base, &c.storage));
+  COFFER_RETURN_IF_ERROR(ReadLimits(limits, &c.limits));
+  COFFER_RETURN_IF_ERROR(ReadRetention(retention, &c.retention));
+  COFFER_RETURN_IF_ERROR(
+      accounts.Integer("min_password_length", 8, 1024, &c.accounts.min_password_length));
+  COFFER_RETURN_IF_ERROR(accounts.CheckUnknown());
+  COFFER_RETURN_IF_ERROR(ReadFrontEndKeys(keys, base, &c.frontend_keys));
+  COFFER_RETURN_IF_ERROR(ReadLog(log, &c.log_level));
+  return c;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::path& file) {
+  if (toml_text.size() > kMaxConfigBytes) return LimitExceeded("configuration file is over 1 MiB");
+  try {
+    toml::table root = toml::parse(toml_text, file.string());
+    return Build(root, file);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "configuration: " << e.description() << " at line " << e.source().begin.line;
+    return InvalidArgument(msg.str());
+  }
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return FailedPrecondition("cannot read configuration file " + file.string());
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  auto absolute = std::filesystem::absolute(file);
+  return ParseConfig(text, absolute);
+}
+
+}  // namespace coffer::config

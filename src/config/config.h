@@ -1,0 +1,71 @@
+// Config: Coffer's one TOML configuration file, typed, validated and immutable.
+//
+// Loaded once at start and passed in; there are no configuration globals. Every
+// setting has a safe default and a documented range; an unknown key, a value of
+// the wrong type or out of range is an error naming the key (a typo must never
+// silently fall back to a default). Relative paths are resolved against the
+// directory holding the configuration file (normally the data directory).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace coffer::config {
+
+struct StorageConfig {
+  std::filesystem::path database;  // SQLite file
+  std::filesystem::path blobs;     // encrypted content
+  std::filesystem::path keys;      // master keys and row-MAC key (0600)
+  uint32_t chunk_size = 64 * 1024;  // plaintext bytes per sealed chunk
+};
+
+struct LimitsConfig {
+  uint32_t max_name_bytes = 255;
+  uint32_t max_path_bytes = 4096;
+  uint32_t max_depth = 64;
+  uint64_t max_file_bytes = uint64_t{1} << 40;  // 1 TiB per file
+  uint32_t max_page_size = 1000;                // entries per listing page
+  uint32_t max_copy_entries = 10000;            // entries one folder copy may create
+};
+
+struct RetentionConfig {
+  uint32_t recycle_days = 30;  // deleted items stay restorable this long
+  uint32_t versions_kept = 5;  // stored versions per file, the current one included
+  uint32_t purge_interval_seconds = 3600;
+};
+
+struct AccountsConfig {
+  uint32_t min_password_length = 12;
+};
+
+struct FrontEndKeys {  // made at init for the HTTPS, FTPS and SFTP front-ends
+  std::filesystem::path tls_certificate;
+  std::filesystem::path tls_private_key;
+  std::filesystem::path ssh_host_key_ed25519;
+};
+
+struct Config {
+  std::filesystem::path file;      // where it was loaded from
+  std::filesystem::path data_dir;  // the directory holding it
+  StorageConfig storage;
+  LimitsConfig limits;
+  RetentionConfig retention;
+  AccountsConfig accounts;
+  FrontEndKeys frontend_keys;
+  std::string log_level = "info";  // trace, debug, info, warn, error
+};
+
+// Parses TOML text. `file` is used to resolve relative paths and in messages.
+Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::path& file);
+// Reads and parses a file (at most 1 MiB).
+Result<Config> LoadConfig(const std::filesystem::path& file);
+// The documented configuration written by `coffer init`: every setting with its default.
+std::string DefaultConfigText();
+
+inline constexpr std::string_view kConfigFileName = "coffer.toml";
+
+}  // namespace coffer::config

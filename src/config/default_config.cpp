@@ -1,0 +1,62 @@
+#include "config/config.h"
+
+namespace coffer::config {
+
+std::string DefaultConfigText() {
+  return R"(# Coffer configuration. Written by `coffer init`; every setting is shown with its
+# default. Relative paths are resolved against the directory holding this file.
+# An unknown key or a value out of range stops the server with a message naming it.
+
+[storage]
+# SQLite metadata database (users, folders, files, permissions, activity).
+database = "coffer.db"
+# Encrypted content. Each file is stored under a random id, sealed in chunks with
+# its own data key; nothing here is readable without the key files.
+blobs = "blobs"
+# Master key-encryption keys and the row-MAC key, mode 0600. Back them up
+# separately from the database: without them no stored byte can be read.
+keys = "keys"
+# Plaintext bytes per sealed chunk, in KiB (16 to 1024). Range reads decrypt
+# whole chunks; larger chunks cost less per byte.
+chunk_size_kib = 64
+
+[limits]
+# Longest file or folder name, in UTF-8 bytes after NFC normalisation (1 to 1024).
+max_name_bytes = 255
+# Longest path accepted, in bytes (64 to 65536).
+max_path_bytes = 4096
+# Deepest folder nesting (1 to 256).
+max_depth = 64
+# Largest single file, in bytes (1 to 2^50).
+max_file_bytes = 1099511627776
+# Most entries returned by one listing page (10 to 10000).
+max_page_size = 1000
+# Most entries one folder copy may create (1 to 1000000).
+max_copy_entries = 10000
+
+[retention]
+# Days a deleted file or folder stays in the recycle bin, restorable (0 to 3650;
+# 0 purges at the next purge run).
+recycle_days = 30
+# Versions kept per file, the current one included (1 to 100).
+versions_kept = 5
+# Seconds between purge runs of the recycle bin (60 to 86400).
+purge_interval_seconds = 3600
+
+[accounts]
+# Shortest password accepted (8 to 1024).
+min_password_length = 12
+
+[frontend_keys]
+# Made by `coffer init` for the HTTPS, FTPS and SFTP front-ends.
+tls_certificate = "tls/cert.pem"
+tls_private_key = "tls/key.pem"
+ssh_host_key_ed25519 = "ssh/ssh_host_ed25519_key"
+
+[log]
+# trace, debug, info, warn or error.
+level = "info"
+)";
+}
+
+}  // namespace coffer::config
