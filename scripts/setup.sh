@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package Coffer needs to build, run and test. Idempotent:
+# packages already present are skipped and apt is not touched when nothing is
+# missing. Run as root (or with sudo available) on Debian bookworm.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkgconf ccache clang libclang-rt-14-dev
+  # libraries
+  libssl-dev libsodium-dev libsqlite3-dev libutf8proc-dev libtomlplusplus-dev libcli11-dev
+  libspdlog-dev nlohmann-json3-dev libssh-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
