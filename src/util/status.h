@@ -92,15 +92,19 @@ class [[nodiscard]] Result {
 #define COFFER_CONCAT(a, b) COFFER_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it is not ok.
-#define COFFER_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::coffer::Status _st = (expr);          \
-    if (!_st.ok()) return _st;              \
+// (__COUNTER__ keeps temporaries distinct when uses nest inside lambdas.)
+#define COFFER_RETURN_IF_ERROR(expr) \
+  COFFER_RETURN_IF_ERROR_IMPL(COFFER_CONCAT(_status_, __COUNTER__), expr)
+#define COFFER_RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                         \
+    ::coffer::Status tmp = (expr);             \
+    if (!tmp.ok()) return tmp;                 \
   } while (0)
 
-// `COFFER_ASSIGN_OR_RETURN(auto x, Fn());` declares x from a Result or returns its Status.
+// `COFFER_ASSIGN_OR_RETURN(auto x, Fn());` declares x from a Result or returns its
+// Status. It expands to several statements: give it braces after an `if`.
 #define COFFER_ASSIGN_OR_RETURN(lhs, expr) \
-  COFFER_ASSIGN_OR_RETURN_IMPL(COFFER_CONCAT(_result_, __LINE__), lhs, expr)
+  COFFER_ASSIGN_OR_RETURN_IMPL(COFFER_CONCAT(_result_, __COUNTER__), lhs, expr)
 #define COFFER_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
