@@ -1,0 +1,134 @@
+// `coffer init` and `coffer serve`.
+#include <signal.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <thread>
+
+#include "coffer/cli.h"
+#include "coffer/init.h"
+
+namespace coffer::cli {
+
+namespace {
+
+int RunInit(Cli& cli, const std::string& admin, const std::string& password_file) {
+  app::InitOptions options;
+  options.data_dir = cli.globals().data_dir;
+  if (options.data_dir.empty()) {
+    return Fail(InvalidArgument("init needs --data DIR (or COFFER_DATA)"));
+  }
+  options.admin_name = admin;
+  if (!password_file.empty()) {
+    auto pw = ReadSecretFile(password_file);
+    if (!pw.ok()) return Fail(pw.status());
+    options.admin_password = *pw;
+  }
+  auto r = app::InitDataDir(options);
+  if (!r.ok()) return Fail(r.status());
+  nlohmann::json doc = {{"data_dir", r->data_dir.string()}, {"admin", r->admin_name}};
+  std::string human = "Created data directory " + r->data_dir.string() + "\n";
+  if (!r->generated_password.empty()) {
+    doc["password"] = r->generated_password;
+    human += "Administrator: " + r->admin_name + "\nOne-time password: " +
+             r->generated_password +
+             "\n(shown once; it must be changed at first sign-in. Keep the keys/ folder backed "
+             "up separately: without it no stored file can be read.)\n";
+  } else {
+    human += "Administrator: " + r->admin_name + " (password from file)\n";
+  }
+  cli.Print(doc, human);
+  return 0;
+}
+
+// Background work while serving: the recycle-bin purge, at the configured interval.
+class Purger {
+ public:
+  explicit Purger(app::App& app) : app_(app), thread_([this] { Loop(); }) {}
+  ~Purger() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    auto interval = std::chrono::seconds(app_.config().retention.purge_interval_seconds);
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      auto n = app_.files().PurgeExpired({"system", "local", "purge"});
+      if (!n.ok()) spdlog::error("recycle purge failed: {}", n.status().ToString());
+      if (n.ok() && *n > 0) spdlog::info("recycle purge removed {} item(s)", *n);
+      lock.lock();
+      cv_.wait_for(lock, interval, [this] { return stop_; });
+    }
+  }
+  app::App& app_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+Status Serve(app::App& app) {
+  COFFER_ASSIGN_OR_RETURN(
+      app::FileLock serving,
+      app::FileLock::Acquire(app.config().data_dir / "serve.lock", true, "a running server"));
+  spdlog::set_level(spdlog::level::from_str(app.config().log_level));
+  COFFER_ASSIGN_OR_RETURN(uint64_t swept, app.SweepOrphans());
+  if (swept > 0) spdlog::warn("removed {} incomplete or unreferenced blob(s) left by a crash", swept);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  Purger purger(app);
+  std::cout << "Coffer 0.1.0 serving " << app.config().data_dir.string() << "\n"
+            << "Listening: no network listener yet; the HTTPS, SFTP and FTPS front-ends arrive "
+               "in later releases. Running: file service, recycle-bin purge every "
+            << app.config().retention.purge_interval_seconds << " s.\n"
+            << "Sign in: administrator \"admin\" with the one-time password that `coffer init` "
+               "printed. Until the front-ends exist, use the same service from the command "
+               "line:\n  coffer --data " << app.config().data_dir.string() << " files ls /\n"
+            << "Stop with Ctrl-C." << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "Stopping (signal " << sig << ")." << std::endl;
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddInitCommands(CLI::App& root, Cli& cli) {
+  auto* init = root.add_subcommand(
+      "init", "Create a data directory: configuration, keys, database, TLS certificate, SSH "
+              "host key and the first administrator. Never touches an existing directory.");
+  auto admin = std::make_shared<std::string>("admin");
+  auto password_file = std::make_shared<std::string>();
+  init->add_option("--admin", *admin, "Name of the first administrator")->capture_default_str();
+  init->add_option("--admin-password-file", *password_file,
+                   "Read the administrator's password from this file ('-': standard input) "
+                   "instead of generating one");
+  init->callback([&cli, admin, password_file] {
+    cli.Set([&cli, admin, password_file] { return RunInit(cli, *admin, *password_file); });
+  });
+
+  auto* serve = root.add_subcommand(
+      "serve", "Run the server from a data directory (--data) or configuration (--config)");
+  serve->callback([&cli] {
+    cli.Set([&cli] {
+      return cli.WithApp([](app::App& app, const service::Principal&, const service::Context&) {
+        return Serve(app);
+      });
+    });
+  });
+}
+
+}  // namespace coffer::cli

@@ -1,0 +1,39 @@
+// The `coffer` binary: init, serve and the admin commands. Every command that
+// touches data goes through the service layer as an audited principal.
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "coffer/cli.h"
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "coffer: error: libsodium failed to start\n";
+    return 1;
+  }
+  spdlog::set_level(spdlog::level::warn);
+  CLI::App root{
+      "Coffer: a managed file transfer server. Content is encrypted with keys the database "
+      "never holds; every action is recorded.\n",
+      "coffer"};
+  root.require_subcommand(1);
+  root.set_version_flag("--version", "coffer 0.1.0");
+  root.footer(
+      "Exit codes: 0 ok, 1 I/O or internal error, 2 invalid argument, 3 not found, 4 permission "
+      "denied, 5 already exists, 6 quota or limit exceeded, 7 integrity failure, 8 failed "
+      "precondition.\nSee docs/cli.md for every command.");
+  coffer::cli::Cli cli(root);
+  coffer::cli::AddInitCommands(root, cli);
+  coffer::cli::AddUserCommands(root, cli);
+  coffer::cli::AddFolderCommands(root, cli);
+  coffer::cli::AddFileCommands(root, cli);
+  coffer::cli::AddKeysCommands(root, cli);
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = root.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return cli.Run();
+}

@@ -1,0 +1,142 @@
+// AdminService: accounts, groups, folders, grants and sign-in, through the same
+// door as files. Every call takes a principal and context, is authorized here,
+// and writes an activity record whether allowed or denied.
+//
+// Who may do what:
+//   - users and groups: administrators only;
+//   - top-level folders and folder quotas: administrators only;
+//   - grants on a folder: administrators, or a principal with "manage" on it;
+//     only administrators may grant "manage" itself.
+// A password is never stored or logged in clear; generated passwords are
+// returned once to the caller and must be changed at first sign-in.
+// Thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "service/activity.h"
+#include "service/file_service.h"
+#include "store/metadata_store.h"
+
+namespace coffer::service {
+
+struct UserInfo {
+  store::Id id = 0;
+  std::string name;
+  std::string display_name;
+  bool admin = false;
+  bool disabled = false;
+  bool must_change_password = false;
+  int64_t quota_bytes = 0;
+  int64_t used_bytes = 0;
+  int64_t created_at = 0;
+  std::vector<std::string> groups;
+};
+
+struct NewUser {
+  std::string name;
+  std::string display_name;
+  bool admin = false;
+  int64_t quota_bytes = 0;
+  std::optional<std::string> password;  // none: one is generated and returned
+};
+
+struct CreatedUser {
+  UserInfo user;
+  std::string generated_password;  // empty if the caller supplied one
+};
+
+struct GroupInfo {
+  store::Id id = 0;
+  std::string name;
+  std::vector<std::string> members;
+};
+
+struct GrantInfo {
+  std::string folder;   // path
+  std::string subject;  // user name, or "@group"
+  uint32_t perms = 0;
+};
+
+class AdminService {
+ public:
+  AdminService(const config::Config& config, store::MetadataStore& store, ActivityLog& activity,
+               FileService& files);
+
+  // Users.
+  Result<CreatedUser> CreateUser(const Principal& p, const Context& c, const NewUser& user);
+  Result<std::vector<UserInfo>> ListUsers(const Principal& p, const Context& c);
+  Result<UserInfo> GetUser(const Principal& p, const Context& c, std::string_view name);
+  Status SetDisabled(const Principal& p, const Context& c, std::string_view name, bool disabled);
+  Status DeleteUser(const Principal& p, const Context& c, std::string_view name);
+  // Sets `password`, or generates one (returned). `must_change` forces a change
+  // at the next sign-in.
+  Result<std::string> SetPassword(const Principal& p, const Context& c, std::string_view name,
+                                  std::optional<std::string> password, bool must_change);
+  Status SetUserQuota(const Principal& p, const Context& c, std::string_view name, int64_t bytes);
+
+  // Groups.
+  Result<GroupInfo> CreateGroup(const Principal& p, const Context& c, std::string_view name);
+  Result<std::vector<GroupInfo>> ListGroups(const Principal& p, const Context& c);
+  Status DeleteGroup(const Principal& p, const Context& c, std::string_view name);
+  Status AddMember(const Principal& p, const Context& c, std::string_view group,
+                   std::string_view user);
+  Status RemoveMember(const Principal& p, const Context& c, std::string_view group,
+                      std::string_view user);
+
+  // Folders and grants. `subject` is a user name or "@group".
+  Result<EntryInfo> CreateFolder(const Principal& p, const Context& c, std::string_view path,
+                                 int64_t quota_bytes);
+  Status SetFolderQuota(const Principal& p, const Context& c, std::string_view path,
+                        int64_t bytes);
+  Status Grant(const Principal& p, const Context& c, std::string_view path,
+               std::string_view subject, uint32_t perms);
+  Status Revoke(const Principal& p, const Context& c, std::string_view path,
+                std::string_view subject);
+  Result<std::vector<GrantInfo>> ListGrants(const Principal& p, const Context& c,
+                                            std::string_view path);
+
+  // Activity records, newest first. Administrators see everyone's (optionally one
+  // user's); anyone else sees only their own.
+  Result<std::vector<store::ActivityRecord>> ListActivity(const Principal& p, const Context& c,
+                                                          std::string_view user, store::Id before_id,
+                                                          size_t limit);
+
+  // Sign-in by password. The same error (kUnauthenticated) and the same work for
+  // an unknown user, a disabled one and a wrong password.
+  Result<Principal> Authenticate(const Context& c, std::string_view name,
+                                 std::string_view password);
+  // The principal of an existing, enabled user (for the CLI's --as).
+  Result<Principal> PrincipalFor(std::string_view name);
+
+ private:
+  Result<store::User> FindUser(std::string_view name);
+  Result<store::Group> FindGroup(std::string_view name);
+  Result<UserInfo> Info(const store::User& u);
+  Result<Principal> MakePrincipal(const store::User& u, AuthMethod auth);
+  struct Subject {
+    store::SubjectKind kind;
+    store::Id id;
+  };
+  Result<Subject> FindSubject(std::string_view subject);
+  Result<std::string> SubjectName(store::SubjectKind kind, store::Id id);
+  Result<CreatedUser> CreateUserIn(Operation& op, const NewUser& user);
+  // Runs `change` on a user inside a transaction together with its activity record.
+  using UserChange = std::function<Status(store::User&, Operation&)>;
+  Status ChangeUser(const Principal& p, const Context& c, std::string action,
+                    std::string_view name, const UserChange& change);
+  Status GrantIn(Operation& op, const Access& a, std::string_view path, std::string_view subject,
+                 std::optional<uint32_t> perms);
+
+  const config::Config& config_;
+  store::MetadataStore& store_;
+  ActivityLog& activity_;
+  FileService& files_;
+};
+
+}  // namespace coffer::service

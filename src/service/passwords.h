@@ -1,0 +1,22 @@
+// Password hashing and policy. Argon2id through libsodium's crypto_pwhash_str,
+// whose output string carries its own parameters and salt.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace coffer::service {
+
+Result<std::string> HashPassword(std::string_view password);
+bool VerifyPassword(std::string_view hash, std::string_view password);
+// Spends the same time as verifying a real hash; used for unknown users so the
+// answer and its timing are the same as for a wrong password.
+void VerifyDummyPassword(std::string_view password);
+// 20 characters from a 32-letter alphabet without look-alikes: 100 bits.
+std::string GeneratePassword();
+Status CheckPasswordPolicy(std::string_view password, std::string_view user_name,
+                           size_t min_length);
+
+}  // namespace coffer::service
