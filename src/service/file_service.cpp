@@ -95,18 +95,23 @@ Result<ListPage> FileService::ListIn(Operation& op, const Access& a, const Resol
   while (more && page.entries.size() < limit && scanned < max_scan) {
     COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListChildren(folder.target().id, cursor, limit));
     more = rows.size() == limit;
-    for (const auto& e : rows) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const store::Entry& e = rows[i];
       ++scanned;
       cursor = {static_cast<int>(e.kind), e.name_key, e.id};
       bool is_folder = e.kind == store::EntryKind::kFolder;
       if (!is_folder && !full) {
-        more = false;
+        more = false;  // files sort after folders: nothing visible follows
         break;
       }
       ids.back() = e.id;
       if (is_folder && !a.FolderVisible(ids)) continue;
-      page.entries.push_back(Info(e, ChildPath(folder.path, e.name), is_folder ? a.Perms(ids) : perms));
-      if (page.entries.size() == limit) break;
+      page.entries.push_back(
+          Info(e, ChildPath(folder.path, e.name), is_folder ? a.Perms(ids) : perms));
+      if (page.entries.size() == limit) {
+        more = more || i + 1 < rows.size();
+        break;
+      }
     }
   }
   if (more) page.next_cursor = EncodeCursor(cursor);

@@ -1,5 +1,5 @@
 // Uploads and downloads: streaming through the encrypted blob store.
-#include <sodium.h>
+#include <limits>
 
 #include "service/file_service.h"
 #include "service/operation.h"

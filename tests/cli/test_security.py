@@ -121,3 +121,54 @@ def test_without_the_key_files_nothing_opens(shared, tmp_path):
     os.rename(shared.data / "keys", tmp_path / "stolen-without-keys")
     p = shared.run("files", "get", "/A/s", "-", check=False)
     assert p.returncode != 0 and p.stdout == b""
+
+
+def columns(db, table):
+    return [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+
+
+def forge_rows(data):
+    """What an attacker with SQL (and no key files) can do to the database."""
+    db = sqlite3.connect(data / "coffer.db")
+    users = columns(db, "users")
+    admin = dict(zip(users, db.execute("SELECT * FROM users WHERE name = 'admin'").fetchone()))
+    bob = dict(zip(users, db.execute("SELECT * FROM users WHERE name = 'bob'").fetchone()))
+    # 1. A new administrator, copied from the real one (its MAC included), with a
+    #    password hash the attacker knows (bob's).
+    forged = dict(admin)
+    forged["id"] = 1000
+    forged["name"] = forged["name_key"] = "mallory"
+    forged["password_hash"] = bob["password_hash"]
+    db.execute(f"INSERT INTO users ({','.join(forged)}) VALUES ({','.join('?' * len(forged))})",
+               list(forged.values()))
+    # 2. bob promoted to administrator in place.
+    db.execute("UPDATE users SET role = ? WHERE name = 'bob'", (admin["role"],))
+    # 3. alice given every permission on /B by a new ACL row, MAC copied from a real one.
+    acl = columns(db, "acl")
+    real = dict(zip(acl, db.execute("SELECT * FROM acl LIMIT 1").fetchone()))
+    b_id = db.execute("SELECT id FROM entries WHERE name = 'B'").fetchone()[0]
+    alice_id = db.execute("SELECT id FROM users WHERE name = 'alice'").fetchone()[0]
+    row = dict(real)
+    row.update(id=5000, folder_id=b_id, subject_id=alice_id, perms=63)
+    db.execute(f"INSERT INTO acl ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
+               list(row.values()))
+    db.commit()
+    db.close()
+
+
+def test_rows_forged_with_sql_grant_nothing_and_raise_alerts(shared, tmp_path):
+    src = tmp_path / "s"
+    src.write_bytes(b"payroll")
+    shared.run("files", "put", src, "/B/payroll.csv")
+    shared.run("grant", "/A", "bob", "list")
+    forge_rows(shared.data)
+    names = [u["name"] for u in shared.json("user", "list")]
+    assert "mallory" not in names and "bob" not in names
+    shared.fails(3, "files", "ls", "/", as_user="mallory")
+    shared.fails(3, "user", "list", as_user="bob")
+    shared.fails(3, "files", "get", "/B/payroll.csv", "-", as_user="alice")
+    assert [e["name"] for e in shared.json("files", "ls", "/", as_user="alice")["entries"]] == []
+    alerts = [r for r in shared.json("activity", "--limit", "200")
+              if r["action"] == "integrity.alert"]
+    tables = {r["path"] for r in alerts}
+    assert {"users", "acl"} <= tables, alerts
