@@ -1,0 +1,39 @@
+// Principal and Context: who is acting and from where. Every call into the
+// service layer carries both; nothing is reachable without them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/metadata_store.h"
+
+namespace coffer::service {
+
+enum class AuthMethod { kNone, kPassword, kPublicKey, kToken, kSystem };
+
+struct Principal {
+  store::Id user_id = 0;  // 0 for the system principal
+  std::string name;       // user name, or "system"
+  store::Role role = store::Role::kUser;
+  std::vector<store::Id> group_ids;
+  AuthMethod auth = AuthMethod::kNone;
+  bool mfa = false;
+
+  bool is_admin() const { return role == store::Role::kAdmin; }
+  // The local admin CLI: an audited administrator named "system".
+  static Principal System() {
+    Principal p;
+    p.name = "system";
+    p.role = store::Role::kAdmin;
+    p.auth = AuthMethod::kSystem;
+    return p;
+  }
+};
+
+struct Context {
+  std::string protocol;  // "cli", "https", "sftp", "ftps", "system"
+  std::string address;   // remote address, "local" for the CLI
+  std::string session;   // session id or ""
+};
+
+}  // namespace coffer::service
