@@ -1,0 +1,97 @@
+// SqliteRepo: MetadataStore on SQLite (internal to store/; see metadata_store.h).
+//
+// Lists clamp `limit` to kMaxListLimit. MAC'd rows are verified on every read;
+// a failing row is skipped (or kNotFound) and reported to the listener.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "store/metadata_store.h"
+#include "store/sqldb.h"
+
+namespace coffer::store {
+
+inline constexpr size_t kMaxListLimit = 1000;
+
+class SqliteRepo final : public MetadataStore {
+ public:
+  SqliteRepo(std::unique_ptr<Db> db, const crypto::RowMac& mac) : db_(std::move(db)), mac_(mac) {}
+
+  void SetIntegrityListener(IntegrityListener listener) override;
+  Status Transact(const std::function<Status()>& fn) override { return db_->Transact(fn); }
+
+  Result<Id> CreateUser(const User& user) override;
+  Result<User> GetUser(Id id) override;
+  Result<User> GetUserByName(std::string_view name_key) override;
+  Result<std::vector<User>> ListUsers(std::string_view after_name_key, size_t limit) override;
+  Status UpdateUser(const User& user) override;
+  Status AddUserUsedBytes(Id user_id, int64_t delta) override;
+  Status DeleteUser(Id id) override;
+
+  Result<Id> CreateGroup(const Group& group) override;
+  Result<Group> GetGroupByName(std::string_view name_key) override;
+  Result<Group> GetGroup(Id id) override;
+  Result<std::vector<Group>> ListGroups() override;
+  Status DeleteGroup(Id id) override;
+  Status AddMember(Id group_id, Id user_id) override;
+  Status RemoveMember(Id group_id, Id user_id) override;
+  Result<std::vector<Id>> ListGroupIdsOfUser(Id user_id) override;
+  Result<std::vector<Id>> ListMemberIds(Id group_id) override;
+
+  Result<Entry> GetEntry(Id id) override;
+  Result<Entry> FindChild(Id parent_id, std::string_view name_key) override;
+  Result<std::vector<Entry>> ListChildren(Id parent_id, const ListCursor& cursor,
+                                          size_t limit) override;
+  Result<std::vector<Entry>> ListDeletedChildren(Id parent_id, size_t limit) override;
+  Result<std::vector<Entry>> ListAllChildren(Id parent_id) override;
+  Result<std::vector<Entry>> ListExpiredDeleted(int64_t deleted_before, size_t limit) override;
+  Result<Id> InsertEntry(const Entry& entry) override;
+  Status MoveEntry(Id id, Id new_parent_id, std::string_view name, std::string_view name_key,
+                   int64_t modified_at) override;
+  Status SetCurrentVersion(Id entry_id, const FileVersion& version) override;
+  Status SetDeleted(Id id, std::optional<int64_t> deleted_at, Id deleted_by) override;
+  Status AddFolderUsedBytes(Id folder_id, int64_t delta) override;
+  Status SetFolderQuota(Id folder_id, int64_t quota_bytes) override;
+  Status DeleteEntryRow(Id id) override;
+
+  Result<Id> InsertVersion(const FileVersion& version) override;
+  Result<FileVersion> GetVersion(Id id) override;
+  Result<std::vector<FileVersion>> ListVersions(Id entry_id) override;
+  Status DeleteVersion(Id id) override;
+  Result<bool> BlobReferenced(std::string_view blob_id_hex) override;
+  Result<std::vector<FileVersion>> ListVersionsNotUsingKey(int64_t key_id, Id after_id,
+                                                          size_t limit) override;
+  Status UpdateVersionKey(Id version_id, int64_t key_id, const Bytes& wrapped_key) override;
+
+  Status PutAcl(const AclEntry& entry) override;
+  Status DeleteAcl(Id folder_id, SubjectKind kind, Id subject_id) override;
+  Result<std::vector<AclEntry>> ListAclForFolder(Id folder_id) override;
+  Result<std::vector<AclEntry>> ListAclForSubjects(Id user_id,
+                                                   const std::vector<Id>& group_ids) override;
+
+  Result<std::optional<std::string>> GetSetting(std::string_view key) override;
+  Status PutSetting(std::string_view key, std::string_view value) override;
+
+  Result<Id> AppendActivity(const ActivityRecord& record) override;
+  Result<std::vector<ActivityRecord>> ListActivity(const ActivityFilter& filter) override;
+
+ private:
+  // MAC helpers: each table's canonical field list.
+  std::vector<std::string> UserFields(const User& u) const;
+  bool CheckUser(const User& u, const std::string& mac);
+  bool CheckAcl(const AclEntry& e, const std::string& mac);
+  void Alert(const std::string& table, Id id, const std::string& detail);
+  Result<std::optional<User>> ReadUser(Stmt& s);
+  Result<std::vector<Entry>> Entries(Stmt& s);
+  Result<std::vector<FileVersion>> Versions(Stmt& s);
+  Result<std::vector<AclEntry>> AclRows(Stmt& s);
+  Status ExpectChange(std::string_view what);
+
+  std::unique_ptr<Db> db_;
+  const crypto::RowMac& mac_;
+  std::mutex listener_mu_;
+  IntegrityListener listener_;  // guarded by listener_mu_
+};
+
+}  // namespace coffer::store
