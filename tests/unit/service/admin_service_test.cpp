@@ -9,7 +9,7 @@ class AdminServiceTest : public ServiceTest {};
 
 TEST_F(AdminServiceTest, AuthenticateAnswersTheSameForUnknownUserAndWrongPassword) {
   AddUser("alice");
-  auto ok = admin_->Authenticate(ctx_, "alice", "alice-password");
+  auto ok = admin_->Authenticate(ctx_, "alice", kPassword);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->name, "alice");
   auto wrong = admin_->Authenticate(ctx_, "alice", "nope");
@@ -18,7 +18,7 @@ TEST_F(AdminServiceTest, AuthenticateAnswersTheSameForUnknownUserAndWrongPasswor
   EXPECT_EQ(unknown.status().code(), Code::kUnauthenticated);
   EXPECT_EQ(wrong.status().message(), unknown.status().message());
   ASSERT_TRUE(admin_->SetDisabled(system_, ctx_, "alice", true).ok());
-  EXPECT_EQ(admin_->Authenticate(ctx_, "alice", "alice-password").status().message(),
+  EXPECT_EQ(admin_->Authenticate(ctx_, "alice", kPassword).status().message(),
             unknown.status().message());
   auto log = store_->ListActivity({});
   EXPECT_EQ(log->front().action, "auth.password");
@@ -30,7 +30,7 @@ TEST_F(AdminServiceTest, PasswordsAreArgon2idAndNeverStoredInClear) {
   auto u = store_->GetUserByName("bob");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->password_hash.rfind("$argon2id$", 0), 0u);
-  EXPECT_EQ(u->password_hash.find("bob-password"), std::string::npos);
+  EXPECT_EQ(u->password_hash.find(kPassword), std::string::npos);
   auto generated = admin_->SetPassword(system_, ctx_, "bob", std::nullopt, true);
   ASSERT_TRUE(generated.ok());
   EXPECT_EQ(generated->size(), 20u);

@@ -31,12 +31,12 @@ TEST_F(FileServiceTest, AbandonedUploadLeavesNothing) {
     std::string data = RandomText(50000, 2);
     ASSERT_TRUE((*up)->Write({reinterpret_cast<const uint8_t*>(data.data()), data.size()}).ok());
   }
-  EXPECT_EQ(BlobFileCount(), 0u);
-  EXPECT_TRUE(Names(system_, "/A").empty());
   auto log = store_->ListActivity({});
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log->front().action, "file.upload");
   EXPECT_EQ(log->front().result, "error");
+  EXPECT_EQ(BlobFileCount(), 0u);
+  EXPECT_TRUE(Names(system_, "/A").empty());
 }
 
 TEST_F(FileServiceTest, ExpectedDigestMismatchStoresNothing) {

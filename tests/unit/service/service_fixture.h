@@ -29,6 +29,8 @@ inline std::string RandomText(size_t n, uint32_t seed) {
   return s;
 }
 
+inline constexpr std::string_view kPassword = "a long enough secret";
+
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -109,7 +111,7 @@ class ServiceTest : public ::testing::Test {
     NewUser u;
     u.name = name;
     u.quota_bytes = quota;
-    u.password = name + "-password";
+    u.password = std::string(kPassword);
     auto r = admin_->CreateUser(system_, ctx_, u);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
