@@ -1,6 +1,7 @@
 // The `coffer` binary: init, serve and the admin commands. Every command that
 // touches data goes through the service layer as an audited principal.
 #include <sodium.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -12,12 +13,16 @@ int main(int argc, char** argv) {
     std::cerr << "coffer: error: libsodium failed to start\n";
     return 1;
   }
+  // Logs go to standard error: standard output carries results (and --json).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("coffer"));
   spdlog::set_level(spdlog::level::warn);
   CLI::App root{
       "Coffer: a managed file transfer server. Content is encrypted with keys the database "
       "never holds; every action is recorded.\n",
       "coffer"};
   root.require_subcommand(1);
+  // Global options (--data, --json, --as) may also follow the subcommand.
+  root.fallthrough();
   root.set_version_flag("--version", "coffer 0.1.0");
   root.footer(
       "Exit codes: 0 ok, 1 I/O or internal error, 2 invalid argument, 3 not found, 4 permission "

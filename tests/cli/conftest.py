@@ -62,7 +62,7 @@ def shared(coffer, tmp_path):
     """A data directory with users alice (in group staff) and bob, and folders /A, /B."""
     for name in ("alice", "bob"):
         f = tmp_path / f"{name}.pw"
-        f.write_text(f"{name}-has-a-long-password\n")
+        f.write_text(f"long enough secret {len(name)}\n")
         coffer.run("user", "add", name, "--password-file", f)
     coffer.run("group", "add", "staff")
     coffer.run("group", "member", "add", "staff", "alice")
