@@ -1,17 +1,30 @@
 // Name rules for files, folders, users and groups — one copy for every protocol.
 //
-// File and folder names are normalised to Unicode NFC and kept as given
-// (case-preserving); `key` is NFC + case folding and is what uniqueness and
-// lookups use, so "Report.PDF" and "report.pdf" are the same name in a folder
-// (case-insensitive uniqueness, as Windows and macOS clients expect).
-// Refused (kInvalidArgument, with a message that never echoes control bytes):
-// invalid UTF-8 and unassigned code points; empty names, "." and ".."; '/' or '\'
-// inside a name; NUL, C0, DEL and C1 controls; line/paragraph separators;
-// format characters such as bidirectional overrides and zero-width spaces that
-// disguise names ("invoice\u202Etxt.exe") — except ZWNJ/ZWJ, which scripts need;
-// a trailing space or '.' (Windows strips them, which would create collisions).
-// Limits are kLimitExceeded: name bytes after NFC, path bytes before any work,
-// and path depth.
+// Case policy: case-preserving, case-insensitive uniqueness. `name` is the NFC
+// form as given and is what clients see; `key` is NFC + full Unicode case folding
+// (utf8proc UTF8PROC_CASEFOLD, the default, non-Turkic folding) and is what
+// uniqueness and lookups use, so "Report.PDF" and "report.pdf", or "STRASSE" and
+// "straße", are the same name in a folder.
+//
+// A file or folder name is refused with kInvalidArgument (the message never echoes
+// the offending bytes; it may name a code point as "U+202E") when it is:
+//   - not valid UTF-8 (overlong forms, surrogates, truncated sequences, > U+10FFFF)
+//     or holds unassigned code points (their folding could change with Unicode);
+//   - empty, "." or "..", or holds '/' or '';
+//   - holds NUL, C0 controls, DEL, C1 controls, line or paragraph separators;
+//   - holds invisible or direction-changing characters (format characters such as
+//     U+202A-202E, U+2066-2069, U+200E/200F, U+061C, zero-width space, BOM, and
+//     every other Default_Ignorable code point), except the zero-width joiners
+//     and variation selectors that scripts and emoji need, which are accepted only
+//     right after a non-ASCII letter, mark or symbol (joiners also only before
+//     one) — so they can never sit in an ASCII name or at either end;
+//   - starts with a combining mark, or ends with '.' or any space character
+//     (Windows clients strip trailing dots and spaces, which would collide).
+// Limits are kLimitExceeded: a name longer than max_name_bytes after NFC; a path
+// longer than max_path_bytes BEFORE any work (huge input is refused cheaply); a
+// path of more than max_depth components.
+//
+// Pure functions, no I/O, safe to call from any thread.
 #pragma once
 
 #include <cstddef>
@@ -35,13 +48,18 @@ struct NormalName {
   std::string key;   // NFC + case folded
 };
 
+// One path component.
 Result<NormalName> NormalizeName(std::string_view raw, const NameLimits& limits);
 // "/a/b/c", "a/b", "/a/b/" → components; "/" or "" → none (the root). Repeated
-// slashes collapse.
+// slashes collapse. "." and ".." components are refused, never resolved: a path
+// names exactly one place, so there is nothing to escape through.
 Result<std::vector<NormalName>> SplitPath(std::string_view path, const NameLimits& limits);
+// "/" + the display names joined by "/"; "/" for no parts (the root).
 std::string JoinPath(std::span<const NormalName> parts);
-// User and group names: 1 to 64 bytes after NFC of letters, digits, '.', '_',
-// '-', '@', starting with a letter or digit.
+// User and group names (stricter): 1 to 64 bytes after NFC of letters and digits
+// of any script, '.', '_', '-', '@', starting with a letter or digit; a combining
+// mark only after a non-ASCII letter or mark. Every refusal, length included, is
+// kInvalidArgument: these are rules for a valid name, not resource limits.
 Result<NormalName> NormalizeAccountName(std::string_view raw);
 
 }  // namespace coffer::service
