@@ -255,24 +255,18 @@ Status AdminService::DeleteGroup(const Principal& p, const Context& c, std::stri
 
 Status AdminService::AddMember(const Principal& p, const Context& c, std::string_view group,
                                std::string_view user) {
-  Operation op(activity_, p, c, "group.member.add", std::string(group));
-  op.fact().detail = "user " + std::string(user);
-  auto run = [&]() -> Status {
-    COFFER_RETURN_IF_ERROR(RequireAdmin(p));
-    return store_.Transact([&]() -> Status {
-      COFFER_ASSIGN_OR_RETURN(store::Group g, FindGroup(group));
-      COFFER_ASSIGN_OR_RETURN(store::User u, FindUser(user));
-      op.fact().object_id = g.id;
-      COFFER_RETURN_IF_ERROR(store_.AddMember(g.id, u.id));
-      return op.AppendInTx();
-    });
-  };
-  return op.Finish(run());
+  return ChangeMembership(p, c, group, user, true);
 }
 
 Status AdminService::RemoveMember(const Principal& p, const Context& c, std::string_view group,
                                   std::string_view user) {
-  Operation op(activity_, p, c, "group.member.remove", std::string(group));
+  return ChangeMembership(p, c, group, user, false);
+}
+
+Status AdminService::ChangeMembership(const Principal& p, const Context& c,
+                                      std::string_view group, std::string_view user, bool add) {
+  Operation op(activity_, p, c, add ? "group.member.add" : "group.member.remove",
+               std::string(group));
   op.fact().detail = "user " + std::string(user);
   auto run = [&]() -> Status {
     COFFER_RETURN_IF_ERROR(RequireAdmin(p));
@@ -280,7 +274,7 @@ Status AdminService::RemoveMember(const Principal& p, const Context& c, std::str
       COFFER_ASSIGN_OR_RETURN(store::Group g, FindGroup(group));
       COFFER_ASSIGN_OR_RETURN(store::User u, FindUser(user));
       op.fact().object_id = g.id;
-      Status st = store_.RemoveMember(g.id, u.id);
+      Status st = add ? store_.AddMember(g.id, u.id) : store_.RemoveMember(g.id, u.id);
       if (st.code() == Code::kNotFound) return NotFound("user is not a member of the group");
       COFFER_RETURN_IF_ERROR(st);
       return op.AppendInTx();

@@ -126,6 +126,8 @@ class AdminService {
   Result<Subject> FindSubject(std::string_view subject);
   Result<std::string> SubjectName(store::SubjectKind kind, store::Id id);
   Result<CreatedUser> CreateUserIn(Operation& op, const NewUser& user);
+  Status ChangeMembership(const Principal& p, const Context& c, std::string_view group,
+                          std::string_view user, bool add);
   // Runs `change` on a user inside a transaction together with its activity record.
   using UserChange = std::function<Status(store::User&, Operation&)>;
   Status ChangeUser(const Principal& p, const Context& c, std::string action,

@@ -31,13 +31,8 @@ class CopyJob {
   Result<store::Entry> CopyFolder(const Resolved& src, const Resolved& dst_parent,
                                   const NormalName& name, int depth) {
     COFFER_RETURN_IF_ERROR(access_.Require(src.ids, Action::kCopyFrom));
-    store::Entry folder;
-    folder.parent_id = dst_parent.target().id;
-    folder.kind = store::EntryKind::kFolder;
-    folder.name = name.name;
-    folder.name_key = name.key;
-    folder.owner_id = principal_.user_id;
-    folder.created_at = folder.modified_at = fs_.activity_.NowUs() / 1000000;
+    store::Entry folder = FileService::NewFolder(dst_parent.target().id, name, principal_.user_id,
+                                                 fs_.activity_.NowUs() / 1000000);
     COFFER_ASSIGN_OR_RETURN(folder.id, fs_.store_.InsertEntry(folder));
     Resolved into = dst_parent;
     into.chain.push_back(folder);

@@ -53,6 +53,18 @@ EntryInfo FileService::Info(const store::Entry& e, std::string path, uint32_t pe
   return i;
 }
 
+store::Entry FileService::NewFolder(store::Id parent_id, const NormalName& name, store::Id owner,
+                                    int64_t now) {
+  store::Entry e;
+  e.parent_id = parent_id;
+  e.kind = store::EntryKind::kFolder;
+  e.name = name.name;
+  e.name_key = name.key;
+  e.owner_id = owner;
+  e.created_at = e.modified_at = now;
+  return e;
+}
+
 Result<int64_t> FileService::StoredBytes(const store::Entry& e) {
   if (e.kind == store::EntryKind::kFolder) return e.used_bytes;
   COFFER_ASSIGN_OR_RETURN(auto versions, store_.ListVersions(e.id));
@@ -138,13 +150,7 @@ Result<EntryInfo> FileService::Mkdir(const Principal& p, const Context& c, std::
     op.fact().path = pn.path;
     COFFER_RETURN_IF_ERROR(RequireAdminAtRoot(a, pn.parent.ids));
     COFFER_RETURN_IF_ERROR(a.Require(pn.parent.ids, Action::kMkdir));
-    store::Entry e;
-    e.parent_id = pn.parent.target().id;
-    e.kind = store::EntryKind::kFolder;
-    e.name = pn.name.name;
-    e.name_key = pn.name.key;
-    e.owner_id = p.user_id;
-    e.created_at = e.modified_at = op.NowSeconds();
+    store::Entry e = NewFolder(pn.parent.target().id, pn.name, p.user_id, op.NowSeconds());
     COFFER_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
       COFFER_ASSIGN_OR_RETURN(e.id, store_.InsertEntry(e));
       op.fact().object_id = e.id;

@@ -131,6 +131,9 @@ class FileService {
   Result<std::unique_ptr<blob::BlobReader>> OpenVersion(const store::FileVersion& v);
   Result<int64_t> StoredBytes(const store::Entry& entry);
   EntryInfo Info(const store::Entry& e, std::string path, uint32_t perms) const;
+  // A new folder row (not yet inserted) named `name` in `parent_id`.
+  static store::Entry NewFolder(store::Id parent_id, const NormalName& name, store::Id owner,
+                                int64_t now);
 
   const config::Config& config_;
   store::MetadataStore& store_;
