@@ -30,14 +30,29 @@ uint32_t EffectivePerms(const Principal& p, std::span<const store::Id> path_ids,
 //   kUpload, kMkdir, kRenameWithin, kMoveIn, kCopyTo, kRestore → write
 //   kMoveOut, kDelete → delete   kManageAcl, kSetQuota → manage
 enum class Action {
-  kList, kStat, kRead, kUpload, kMkdir, kRenameWithin, kMoveOut, kMoveIn,
-  kCopyFrom, kCopyTo, kDelete, kRestore, kManageAcl, kSetQuota,
+  kList,
+  kStat,
+  kRead,
+  kUpload,
+  kMkdir,
+  kRenameWithin,
+  kMoveOut,
+  kMoveIn,
+  kCopyFrom,
+  kCopyTo,
+  kDelete,
+  kRestore,
+  kManageAcl,
+  kSetQuota,
 };
 uint32_t RequiredPerms(Action action);
 bool Allows(uint32_t effective, Action action);
 
-// The entries that apply to one principal, with the folder chains they hang on,
-// gathered once per operation.
+// Visibility: a user sees only what they may see, not even the names of other
+// folders. AccessView holds, for one principal, the entries that apply to them
+// with the id chain (root .. entry.folder_id) of the folder each hangs on; the
+// caller reads both from the store once per operation. Immutable after
+// construction, so a view may be shared by threads.
 class AccessView {
  public:
   struct Grant {
@@ -46,18 +61,22 @@ class AccessView {
   };
   AccessView(Principal principal, std::vector<Grant> grants);
 
+  // As EffectivePerms over the view's entries.
   uint32_t Effective(std::span<const store::Id> path_ids) const;
-  // True if some folder strictly below lies on a grant whose effective
-  // permissions include list: the folder may be entered only to reach it.
+  // True if the folder may be shown and entered only to reach something below
+  // it: some grant strictly below (path_ids a strict prefix of its chain) has
+  // effective list permission at its own folder. A grant without list there —
+  // an explicit 0, say — opens no way, and siblings of the way stay hidden.
   bool Traversable(std::span<const store::Id> path_ids) const;
-  // Admin, or list on it, or Traversable.
+  // Shown in a listing of its parent: admin, or list on it, or Traversable.
   bool Visible(std::span<const store::Id> path_ids) const;
   const Principal& principal() const { return principal_; }
 
  private:
   Principal principal_;
   std::vector<Grant> grants_;
-  std::vector<store::AclEntry> entries_;
+  std::vector<store::AclEntry> entries_;  // grants_[i].entry, for EffectivePerms
+  std::vector<bool> listable_;            // grants_[i] has effective list at its folder
 };
 
 }  // namespace coffer::service
