@@ -47,7 +47,8 @@ Status SqliteRepo::PutAcl(const AclEntry& entry) {
         auto s, db_->Prepare("INSERT INTO acl (folder_id, subject_kind, subject_id, perms)"
                              " VALUES (?, ?, ?, ?) ON CONFLICT (folder_id, subject_kind,"
                              " subject_id) DO UPDATE SET perms = excluded.perms"));
-    COFFER_RETURN_IF_ERROR(s->BindAll(entry.folder_id, int64_t{static_cast<int>(entry.subject_kind)},
+    COFFER_RETURN_IF_ERROR(s->BindAll(entry.folder_id,
+                                      int64_t{static_cast<int>(entry.subject_kind)},
                                       entry.subject_id, int64_t{entry.perms})
                                .Run());
     COFFER_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id FROM acl WHERE folder_id = ?"
@@ -103,13 +104,14 @@ Result<std::vector<AclEntry>> SqliteRepo::ListAclForSubjects(Id user_id,
 
 Result<std::optional<std::string>> SqliteRepo::GetSetting(std::string_view key) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT value, mac FROM settings WHERE key = ?"));
+  COFFER_ASSIGN_OR_RETURN(auto s,
+                          db_->Prepare("SELECT value, mac, rowid FROM settings WHERE key = ?"));
   s->Bind(key);
   COFFER_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return std::optional<std::string>();
   std::string value = s->Text(0);
   if (!mac_.Verify(kSettingsDomain, {std::string(key), value}, s->Text(1))) {
-    Alert("settings", 0, "MAC mismatch for setting " + std::string(key.substr(0, 64)));
+    Alert("settings", s->Int(2), "MAC mismatch: row forged or altered outside Coffer");
     return std::optional<std::string>();
   }
   return std::optional<std::string>(std::move(value));
@@ -140,7 +142,7 @@ Result<Id> SqliteRepo::AppendActivity(const ActivityRecord& r) {
 Result<std::vector<ActivityRecord>> SqliteRepo::ListActivity(const ActivityFilter& f) {
   auto lock = db_->Lock();
   int64_t before = f.before_id > 0 ? f.before_id : INT64_MAX;
-  auto limit = static_cast<int64_t>(std::min(std::max<size_t>(f.limit, 1), kMaxListLimit));
+  int64_t limit = ClampLimit(f.limit);
   std::unique_ptr<Stmt> s;
   if (f.actor_id) {
     COFFER_ASSIGN_OR_RETURN(

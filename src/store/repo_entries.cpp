@@ -5,11 +5,10 @@ namespace coffer::store {
 
 namespace {
 
-size_t Clamp(size_t limit) { return std::min(std::max<size_t>(limit, 1), kMaxListLimit); }
-
-// Entry columns, in this order, in every SELECT below.
-#define COFFER_ENTRY_COLUMNS                                                              \
-  "id, parent_id, kind, name, name_key, owner_id, created_at, modified_at,"              \
+// Entry columns, in this order, in every SELECT below. The root's NULL parent
+// reads as 0.
+#define COFFER_ENTRY_COLUMNS                                                             \
+  "id, COALESCE(parent_id, 0), kind, name, name_key, owner_id, created_at, modified_at," \
   " current_version_id, size, sha256, used_bytes, quota_bytes, deleted_at, deleted_by"
 
 Entry ReadEntry(const Stmt& s) {
@@ -32,8 +31,8 @@ Entry ReadEntry(const Stmt& s) {
   return e;
 }
 
-#define COFFER_VERSION_COLUMNS                                                            \
-  "id, entry_id, blob_id, size, sha256, chunk_size, key_id, wrapped_key, uploaded_by,"   \
+#define COFFER_VERSION_COLUMNS                                                         \
+  "id, entry_id, blob_id, size, sha256, chunk_size, key_id, wrapped_key, uploaded_by," \
   " created_at"
 
 FileVersion ReadVersion(const Stmt& s) {
@@ -63,8 +62,8 @@ Result<std::vector<FileVersion>> SqliteRepo::Versions(Stmt& s) {
 
 Result<Entry> SqliteRepo::GetEntry(Id id) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s,
-                          db_->Prepare("SELECT " COFFER_ENTRY_COLUMNS " FROM entries WHERE id = ?"));
+  COFFER_ASSIGN_OR_RETURN(
+      auto s, db_->Prepare("SELECT " COFFER_ENTRY_COLUMNS " FROM entries WHERE id = ?"));
   s->Bind(id);
   COFFER_ASSIGN_OR_RETURN(auto rows, Entries(*s));
   if (rows.empty()) return NotFound("no such entry");
@@ -86,13 +85,11 @@ Result<std::vector<Entry>> SqliteRepo::ListChildren(Id parent_id, const ListCurs
                                                     size_t limit) {
   auto lock = db_->Lock();
   // Keyset pagination on the entries_listing index: (kind, name_key, id) > cursor.
-  COFFER_ASSIGN_OR_RETURN(
-      auto s, db_->Prepare("SELECT " COFFER_ENTRY_COLUMNS " FROM entries"
-                           " WHERE parent_id = ? AND deleted_at IS NULL"
-                           " AND (kind, name_key, id) > (?, ?, ?)"
-                           " ORDER BY kind, name_key, id LIMIT ?"));
-  s->BindAll(parent_id, int64_t{cursor.kind}, cursor.name_key, cursor.id,
-             static_cast<int64_t>(Clamp(limit)));
+  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT " COFFER_ENTRY_COLUMNS " FROM entries"
+                                               " WHERE parent_id = ? AND deleted_at IS NULL"
+                                               " AND (kind, name_key, id) > (?, ?, ?)"
+                                               " ORDER BY kind, name_key, id LIMIT ?"));
+  s->BindAll(parent_id, int64_t{cursor.kind}, cursor.name_key, cursor.id, ClampLimit(limit));
   return Entries(*s);
 }
 
@@ -101,7 +98,7 @@ Result<std::vector<Entry>> SqliteRepo::ListDeletedChildren(Id parent_id, size_t 
   COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT " COFFER_ENTRY_COLUMNS " FROM entries"
                                                " WHERE parent_id = ? AND deleted_at IS NOT NULL"
                                                " ORDER BY deleted_at DESC, id DESC LIMIT ?"));
-  s->BindAll(parent_id, static_cast<int64_t>(Clamp(limit)));
+  s->BindAll(parent_id, ClampLimit(limit));
   return Entries(*s);
 }
 
@@ -118,15 +115,18 @@ Result<std::vector<Entry>> SqliteRepo::ListExpiredDeleted(int64_t deleted_before
   COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT " COFFER_ENTRY_COLUMNS " FROM entries"
                                                " WHERE deleted_at IS NOT NULL AND deleted_at <= ?"
                                                " ORDER BY deleted_at, id LIMIT ?"));
-  s->BindAll(deleted_before, static_cast<int64_t>(Clamp(limit)));
+  s->BindAll(deleted_before, ClampLimit(limit));
   return Entries(*s);
 }
 
 Result<Id> SqliteRepo::InsertEntry(const Entry& e) {
+  // Only the root (made by the first migration) has no parent.
+  if (e.parent_id <= 0) return InvalidArgument("an entry needs a parent folder");
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(
-      auto s, db_->Prepare("INSERT INTO entries (parent_id, kind, name, name_key, owner_id,"
-                           " created_at, modified_at, quota_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+      auto s,
+      db_->Prepare("INSERT INTO entries (parent_id, kind, name, name_key, owner_id,"
+                   " created_at, modified_at, quota_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   COFFER_RETURN_IF_ERROR(s->BindAll(e.parent_id, int64_t{static_cast<int>(e.kind)}, e.name,
                                     e.name_key, e.owner_id, e.created_at, e.modified_at,
                                     e.quota_bytes)
@@ -136,6 +136,8 @@ Result<Id> SqliteRepo::InsertEntry(const Entry& e) {
 
 Status SqliteRepo::MoveEntry(Id id, Id new_parent_id, std::string_view name,
                              std::string_view name_key, int64_t modified_at) {
+  if (id == kRootFolderId) return InvalidArgument("the root cannot be moved");
+  if (new_parent_id <= 0) return InvalidArgument("an entry needs a parent folder");
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("UPDATE entries SET parent_id = ?, name = ?,"
                                                " name_key = ?, modified_at = ? WHERE id = ?"));
@@ -171,8 +173,8 @@ Status SqliteRepo::AddFolderUsedBytes(Id folder_id, int64_t delta) {
 
 Status SqliteRepo::SetFolderQuota(Id folder_id, int64_t quota_bytes) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s,
-                          db_->Prepare("UPDATE entries SET quota_bytes = ? WHERE id = ? AND kind = 0"));
+  COFFER_ASSIGN_OR_RETURN(
+      auto s, db_->Prepare("UPDATE entries SET quota_bytes = ? WHERE id = ? AND kind = 0"));
   COFFER_RETURN_IF_ERROR(s->BindAll(quota_bytes, folder_id).Run());
   return ExpectChange("no such folder");
 }
@@ -190,10 +192,10 @@ Status SqliteRepo::DeleteEntryRow(Id id) {
 
 Result<Id> SqliteRepo::InsertVersion(const FileVersion& v) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(
-      auto s, db_->Prepare("INSERT INTO file_versions (entry_id, blob_id, size, sha256,"
-                           " chunk_size, key_id, wrapped_key, uploaded_by, created_at)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  COFFER_ASSIGN_OR_RETURN(auto s,
+                          db_->Prepare("INSERT INTO file_versions (entry_id, blob_id, size, sha256,"
+                                       " chunk_size, key_id, wrapped_key, uploaded_by, created_at)"
+                                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   COFFER_RETURN_IF_ERROR(s->BindAll(v.entry_id, v.blob_id_hex, v.size, v.sha256_hex, v.chunk_size,
                                     v.key_id, v.wrapped_key, v.uploaded_by, v.created_at)
                              .Run());
@@ -212,9 +214,9 @@ Result<FileVersion> SqliteRepo::GetVersion(Id id) {
 
 Result<std::vector<FileVersion>> SqliteRepo::ListVersions(Id entry_id) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT " COFFER_VERSION_COLUMNS
-                                               " FROM file_versions WHERE entry_id = ?"
-                                               " ORDER BY id DESC LIMIT 1000"));
+  COFFER_ASSIGN_OR_RETURN(
+      auto s, db_->Prepare("SELECT " COFFER_VERSION_COLUMNS " FROM file_versions WHERE entry_id = ?"
+                           " ORDER BY id DESC LIMIT 1000"));
   s->Bind(entry_id);
   return Versions(*s);
 }
@@ -236,12 +238,12 @@ Result<bool> SqliteRepo::BlobReferenced(std::string_view blob_id_hex) {
 }
 
 Result<std::vector<FileVersion>> SqliteRepo::ListVersionsNotUsingKey(int64_t key_id, Id after_id,
-                                                                    size_t limit) {
+                                                                     size_t limit) {
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT " COFFER_VERSION_COLUMNS
                                                " FROM file_versions WHERE key_id <> ? AND id > ?"
                                                " ORDER BY id LIMIT ?"));
-  s->BindAll(key_id, after_id, static_cast<int64_t>(Clamp(limit)));
+  s->BindAll(key_id, after_id, ClampLimit(limit));
   return Versions(*s);
 }
 

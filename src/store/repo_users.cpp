@@ -19,8 +19,6 @@ std::vector<std::string> MemberFields(Id group_id, Id user_id) {
   return {std::to_string(group_id), std::to_string(user_id)};
 }
 
-size_t Clamp(size_t limit) { return std::min(std::max<size_t>(limit, 1), kMaxListLimit); }
-
 }  // namespace
 
 Result<std::unique_ptr<MetadataStore>> OpenSqliteStore(const std::string& path,
@@ -38,8 +36,13 @@ void SqliteRepo::SetIntegrityListener(IntegrityListener listener) {
 
 void SqliteRepo::Alert(const std::string& table, Id id, const std::string& detail) {
   spdlog::critical("integrity: {} row {}: {}", table, id, detail);
-  std::lock_guard lock(listener_mu_);
-  if (listener_) listener_({table, id, detail});
+  IntegrityListener listener;
+  {
+    std::lock_guard lock(listener_mu_);
+    listener = listener_;
+  }
+  // Called without listener_mu_ so the listener may itself use the store.
+  if (listener) listener({table, id, detail});
 }
 
 Status SqliteRepo::ExpectChange(std::string_view what) {
@@ -48,9 +51,8 @@ Status SqliteRepo::ExpectChange(std::string_view what) {
 }
 
 std::vector<std::string> SqliteRepo::UserFields(const User& u) const {
-  return {std::to_string(u.id),       u.name_key,
-          std::to_string(static_cast<int>(u.role)), u.disabled ? "1" : "0",
-          u.password_hash,            u.must_change_password ? "1" : "0",
+  return {std::to_string(u.id),         u.name_key,      std::to_string(static_cast<int>(u.role)),
+          u.disabled ? "1" : "0",       u.password_hash, u.must_change_password ? "1" : "0",
           std::to_string(u.quota_bytes)};
 }
 
@@ -92,10 +94,9 @@ Result<Id> SqliteRepo::CreateUser(const User& user) {
                              " password_hash, must_change_password, quota_bytes, created_at)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     COFFER_RETURN_IF_ERROR(s->BindAll(user.name, user.name_key, user.display_name,
-                                      int64_t{static_cast<int>(user.role)},
-                                      int64_t{user.disabled}, user.password_hash,
-                                      int64_t{user.must_change_password}, user.quota_bytes,
-                                      user.created_at)
+                                      int64_t{static_cast<int>(user.role)}, int64_t{user.disabled},
+                                      user.password_hash, int64_t{user.must_change_password},
+                                      user.quota_bytes, user.created_at)
                                .Run());
     User stored = user;
     stored.id = id = db_->LastInsertId();
@@ -139,7 +140,7 @@ Result<std::vector<User>> SqliteRepo::ListUsers(std::string_view after_name_key,
       auto s, db_->Prepare("SELECT id, name, name_key, display_name, role, disabled, password_hash,"
                            " must_change_password, quota_bytes, used_bytes, created_at, mac"
                            " FROM users WHERE name_key > ? ORDER BY name_key LIMIT ?"));
-  s->BindAll(after_name_key, static_cast<int64_t>(Clamp(limit)));
+  s->BindAll(after_name_key, ClampLimit(limit));
   std::vector<User> out;
   for (;;) {
     COFFER_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -153,21 +154,21 @@ Result<std::vector<User>> SqliteRepo::ListUsers(std::string_view after_name_key,
 Status SqliteRepo::UpdateUser(const User& user) {
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(
-      auto s, db_->Prepare("UPDATE users SET display_name = ?, role = ?, disabled = ?,"
-                           " password_hash = ?, must_change_password = ?, quota_bytes = ?,"
-                           " mac = ? WHERE id = ?"));
-  COFFER_RETURN_IF_ERROR(s->BindAll(user.display_name, int64_t{static_cast<int>(user.role)},
-                                    int64_t{user.disabled}, user.password_hash,
-                                    int64_t{user.must_change_password}, user.quota_bytes,
-                                    mac_.Compute(kUsersDomain, UserFields(user)), user.id)
-                             .Run());
+      auto s, db_->Prepare("UPDATE users SET name = ?, name_key = ?, display_name = ?, role = ?,"
+                           " disabled = ?, password_hash = ?, must_change_password = ?,"
+                           " quota_bytes = ?, mac = ? WHERE id = ?"));
+  COFFER_RETURN_IF_ERROR(
+      s->BindAll(user.name, user.name_key, user.display_name, int64_t{static_cast<int>(user.role)},
+                 int64_t{user.disabled}, user.password_hash, int64_t{user.must_change_password},
+                 user.quota_bytes, mac_.Compute(kUsersDomain, UserFields(user)), user.id)
+          .Run());
   return ExpectChange("no such user");
 }
 
 Status SqliteRepo::AddUserUsedBytes(Id user_id, int64_t delta) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s,
-                          db_->Prepare("UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?"));
+  COFFER_ASSIGN_OR_RETURN(
+      auto s, db_->Prepare("UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?"));
   COFFER_RETURN_IF_ERROR(s->BindAll(delta, user_id).Run());
   return ExpectChange("no such user");
 }
@@ -189,7 +190,8 @@ Result<Id> SqliteRepo::CreateGroup(const Group& group) {
   Id id = 0;
   COFFER_RETURN_IF_ERROR(db_->Transact([&]() -> Status {
     COFFER_ASSIGN_OR_RETURN(
-        auto s, db_->Prepare("INSERT INTO user_groups (name, name_key, created_at) VALUES (?, ?, ?)"));
+        auto s,
+        db_->Prepare("INSERT INTO user_groups (name, name_key, created_at) VALUES (?, ?, ?)"));
     COFFER_RETURN_IF_ERROR(s->BindAll(group.name, group.name_key, group.created_at).Run());
     id = db_->LastInsertId();
     COFFER_ASSIGN_OR_RETURN(auto m, db_->Prepare("UPDATE user_groups SET mac = ? WHERE id = ?"));
@@ -221,8 +223,9 @@ Result<Group> SqliteRepo::GetGroupByName(std::string_view name_key) {
                                                " FROM user_groups WHERE name_key = ?"));
   s->Bind(name_key);
   COFFER_ASSIGN_OR_RETURN(auto groups, ReadGroups(*s, mac_, [this](Id id) {
-    Alert("user_groups", id, "MAC mismatch");
-  }));
+                            Alert("user_groups", id,
+                                  "MAC mismatch: row forged or altered outside Coffer");
+                          }));
   if (groups.empty()) return NotFound("no such group");
   return groups.front();
 }
@@ -233,8 +236,9 @@ Result<Group> SqliteRepo::GetGroup(Id id) {
                                                " FROM user_groups WHERE id = ?"));
   s->Bind(id);
   COFFER_ASSIGN_OR_RETURN(auto groups, ReadGroups(*s, mac_, [this](Id gid) {
-    Alert("user_groups", gid, "MAC mismatch");
-  }));
+                            Alert("user_groups", gid,
+                                  "MAC mismatch: row forged or altered outside Coffer");
+                          }));
   if (groups.empty()) return NotFound("no such group");
   return groups.front();
 }
@@ -243,7 +247,9 @@ Result<std::vector<Group>> SqliteRepo::ListGroups() {
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT id, name, name_key, created_at, mac"
                                                " FROM user_groups ORDER BY name_key LIMIT 10000"));
-  return ReadGroups(*s, mac_, [this](Id id) { Alert("user_groups", id, "MAC mismatch"); });
+  return ReadGroups(*s, mac_, [this](Id id) {
+    Alert("user_groups", id, "MAC mismatch: row forged or altered outside Coffer");
+  });
 }
 
 Status SqliteRepo::DeleteGroup(Id id) {
@@ -263,8 +269,9 @@ Status SqliteRepo::AddMember(Id group_id, Id user_id) {
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(
       auto s, db_->Prepare("INSERT INTO memberships (group_id, user_id, mac) VALUES (?, ?, ?)"));
-  return s->BindAll(group_id, user_id,
-                    mac_.Compute(kMembershipsDomain, MemberFields(group_id, user_id)))
+  return s
+      ->BindAll(group_id, user_id,
+                mac_.Compute(kMembershipsDomain, MemberFields(group_id, user_id)))
       .Run();
 }
 
@@ -278,8 +285,9 @@ Status SqliteRepo::RemoveMember(Id group_id, Id user_id) {
 
 Result<std::vector<Id>> SqliteRepo::ListGroupIdsOfUser(Id user_id) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT group_id, user_id, mac FROM memberships"
-                                               " WHERE user_id = ? ORDER BY group_id LIMIT 10000"));
+  COFFER_ASSIGN_OR_RETURN(auto s,
+                          db_->Prepare("SELECT group_id, user_id, mac, rowid FROM memberships"
+                                       " WHERE user_id = ? ORDER BY group_id LIMIT 10000"));
   s->Bind(user_id);
   std::vector<Id> out;
   for (;;) {
@@ -288,15 +296,16 @@ Result<std::vector<Id>> SqliteRepo::ListGroupIdsOfUser(Id user_id) {
     if (mac_.Verify(kMembershipsDomain, MemberFields(s->Int(0), s->Int(1)), s->Text(2))) {
       out.push_back(s->Int(0));
     } else {
-      Alert("memberships", s->Int(0), "MAC mismatch for user " + std::to_string(user_id));
+      Alert("memberships", s->Int(3), "MAC mismatch: row forged or altered outside Coffer");
     }
   }
 }
 
 Result<std::vector<Id>> SqliteRepo::ListMemberIds(Id group_id) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT group_id, user_id, mac FROM memberships"
-                                               " WHERE group_id = ? ORDER BY user_id LIMIT 100000"));
+  COFFER_ASSIGN_OR_RETURN(auto s,
+                          db_->Prepare("SELECT group_id, user_id, mac, rowid FROM memberships"
+                                       " WHERE group_id = ? ORDER BY user_id LIMIT 100000"));
   s->Bind(group_id);
   std::vector<Id> out;
   for (;;) {
@@ -305,7 +314,7 @@ Result<std::vector<Id>> SqliteRepo::ListMemberIds(Id group_id) {
     if (mac_.Verify(kMembershipsDomain, MemberFields(s->Int(0), s->Int(1)), s->Text(2))) {
       out.push_back(s->Int(1));
     } else {
-      Alert("memberships", s->Int(0), "MAC mismatch for user " + std::to_string(s->Int(1)));
+      Alert("memberships", s->Int(3), "MAC mismatch: row forged or altered outside Coffer");
     }
   }
 }

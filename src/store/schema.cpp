@@ -1,6 +1,11 @@
 // Numbered, forward-only migrations. Each migration is a list of single
 // statements (never a script: the prepare layer refuses stacked statements) and
-// runs in one transaction with its row in schema_migrations.
+// runs in one BEGIN IMMEDIATE transaction together with its schema_migrations
+// row, so it is applied exactly once even when two processes open the file.
+//
+// Ids of users, groups, entries and ACL entries are AUTOINCREMENT: an id is never
+// reused, so a MAC'd row copied before a deletion cannot later be replayed onto a
+// new user, group or folder that happens to get the same id.
 #include "store/schema.h"
 
 #include <span>
@@ -11,20 +16,27 @@ namespace {
 
 constexpr Sql kMigration1[] = {
     "CREATE TABLE users ("
-    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,"
-    " display_name TEXT NOT NULL, role INTEGER NOT NULL, disabled INTEGER NOT NULL,"
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,"
+    " name_key TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,"
+    " role INTEGER NOT NULL CHECK (role IN (0, 1)), disabled INTEGER NOT NULL,"
     " password_hash TEXT NOT NULL, must_change_password INTEGER NOT NULL,"
     " quota_bytes INTEGER NOT NULL, used_bytes INTEGER NOT NULL DEFAULT 0,"
     " created_at INTEGER NOT NULL, mac TEXT NOT NULL DEFAULT '')",
+    // "groups" is an SQL keyword (window frames); user_groups avoids quoting.
     "CREATE TABLE user_groups ("
-    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,"
-    " created_at INTEGER NOT NULL, mac TEXT NOT NULL DEFAULT '')",
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,"
+    " name_key TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, mac TEXT NOT NULL DEFAULT '')",
     "CREATE TABLE memberships ("
-    " group_id INTEGER NOT NULL, user_id INTEGER NOT NULL, mac TEXT NOT NULL,"
-    " PRIMARY KEY (group_id, user_id))",
+    " group_id INTEGER NOT NULL REFERENCES user_groups (id) ON DELETE CASCADE,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " mac TEXT NOT NULL, PRIMARY KEY (group_id, user_id))",
     "CREATE INDEX memberships_by_user ON memberships (user_id)",
+    // Folders and files. The root's parent is NULL (read back as 0); every other
+    // entry's parent must exist, so a folder can only be removed once empty.
     "CREATE TABLE entries ("
-    " id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, kind INTEGER NOT NULL,"
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " parent_id INTEGER REFERENCES entries (id),"
+    " kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
     " name TEXT NOT NULL, name_key TEXT NOT NULL, owner_id INTEGER NOT NULL,"
     " created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL,"
     " current_version_id INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL DEFAULT 0,"
@@ -33,14 +45,20 @@ constexpr Sql kMigration1[] = {
     " deleted_by INTEGER NOT NULL DEFAULT 0)",
     "CREATE UNIQUE INDEX entries_live_name ON entries (parent_id, name_key)"
     " WHERE deleted_at IS NULL",
+    // Keyset listing: WHERE parent_id = ? AND (kind, name_key, id) > (?, ?, ?).
     "CREATE INDEX entries_listing ON entries (parent_id, kind, name_key, id)"
     " WHERE deleted_at IS NULL",
+    // Every child (purge) and the foreign-key check when a row is removed.
     "CREATE INDEX entries_by_parent ON entries (parent_id, id)",
+    "CREATE INDEX entries_recycle ON entries (parent_id, deleted_at, id)"
+    " WHERE deleted_at IS NOT NULL",
     "CREATE INDEX entries_deleted ON entries (deleted_at, id) WHERE deleted_at IS NOT NULL",
     "INSERT INTO entries (id, parent_id, kind, name, name_key, owner_id, created_at,"
-    " modified_at) VALUES (1, 0, 0, '', '', 0, 0, 0)",
+    " modified_at) VALUES (1, NULL, 0, '', '', 0, 0, 0)",
+    // Versions must be removed before their entry (no cascade: blobs need sweeping).
     "CREATE TABLE file_versions ("
-    " id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL, blob_id TEXT NOT NULL,"
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " entry_id INTEGER NOT NULL REFERENCES entries (id), blob_id TEXT NOT NULL,"
     " size INTEGER NOT NULL, sha256 TEXT NOT NULL, chunk_size INTEGER NOT NULL,"
     " key_id INTEGER NOT NULL, wrapped_key BLOB NOT NULL, uploaded_by INTEGER NOT NULL,"
     " created_at INTEGER NOT NULL)",
@@ -48,18 +66,21 @@ constexpr Sql kMigration1[] = {
     "CREATE INDEX file_versions_by_blob ON file_versions (blob_id)",
     "CREATE INDEX file_versions_by_key ON file_versions (key_id, id)",
     "CREATE TABLE acl ("
-    " id INTEGER PRIMARY KEY, folder_id INTEGER NOT NULL, subject_kind INTEGER NOT NULL,"
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " folder_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,"
+    " subject_kind INTEGER NOT NULL CHECK (subject_kind IN (0, 1)),"
     " subject_id INTEGER NOT NULL, perms INTEGER NOT NULL, mac TEXT NOT NULL DEFAULT '',"
     " UNIQUE (folder_id, subject_kind, subject_id))",
     "CREATE INDEX acl_by_subject ON acl (subject_kind, subject_id)",
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, mac TEXT NOT NULL)",
     "CREATE TABLE activity ("
-    " id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, actor_id INTEGER NOT NULL,"
-    " actor_name TEXT NOT NULL, protocol TEXT NOT NULL, address TEXT NOT NULL,"
-    " session TEXT NOT NULL, action TEXT NOT NULL, path TEXT NOT NULL,"
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, at_us INTEGER NOT NULL,"
+    " actor_id INTEGER NOT NULL, actor_name TEXT NOT NULL, protocol TEXT NOT NULL,"
+    " address TEXT NOT NULL, session TEXT NOT NULL, action TEXT NOT NULL, path TEXT NOT NULL,"
     " object_id INTEGER NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL,"
     " bytes INTEGER NOT NULL, sha256 TEXT NOT NULL)",
     "CREATE INDEX activity_by_actor ON activity (actor_id, id)",
+    // Append-only, whoever writes: these fire for any connection, not just ours.
     "CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity"
     " BEGIN SELECT RAISE(ABORT, 'activity is append-only'); END",
     "CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity"
@@ -68,14 +89,27 @@ constexpr Sql kMigration1[] = {
 
 const std::span<const Sql> kMigrations[] = {kMigration1};
 
-Result<int64_t> CurrentVersion(Db& db) {
+Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"
                                                   " (version INTEGER PRIMARY KEY)"));
-  COFFER_RETURN_IF_ERROR(create->Run());
+  return create->Run();
+}
+
+Result<int64_t> CurrentVersion(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT COALESCE(MAX(version), 0)"
                                              " FROM schema_migrations"));
   COFFER_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? q->Int(0) : 0;
+}
+
+Status Apply(Db& db, int64_t version) {
+  for (Sql statement : kMigrations[version - 1]) {
+    COFFER_ASSIGN_OR_RETURN(auto s, db.Prepare(statement));
+    COFFER_RETURN_IF_ERROR(s->Run());
+  }
+  COFFER_ASSIGN_OR_RETURN(auto mark,
+                          db.Prepare("INSERT INTO schema_migrations (version) VALUES (?)"));
+  return mark->Bind(version).Run();
 }
 
 }  // namespace
@@ -84,20 +118,20 @@ int64_t LatestSchemaVersion() { return static_cast<int64_t>(std::size(kMigration
 
 Status Migrate(Db& db) {
   auto lock = db.Lock();
+  COFFER_RETURN_IF_ERROR(CreateMigrationsTable(db));
   COFFER_ASSIGN_OR_RETURN(int64_t current, CurrentVersion(db));
   if (current > LatestSchemaVersion()) {
     return FailedPrecondition("the database was written by a newer Coffer (schema " +
                               std::to_string(current) + ")");
   }
   for (int64_t v = current + 1; v <= LatestSchemaVersion(); ++v) {
+    // The version is read again inside the write transaction: another process
+    // that migrated meanwhile makes this a no-op instead of a failed CREATE.
     COFFER_RETURN_IF_ERROR(db.Transact([&]() -> Status {
-      for (Sql statement : kMigrations[v - 1]) {
-        COFFER_ASSIGN_OR_RETURN(auto s, db.Prepare(statement));
-        COFFER_RETURN_IF_ERROR(s->Run());
-      }
-      COFFER_ASSIGN_OR_RETURN(auto mark,
-                              db.Prepare("INSERT INTO schema_migrations (version) VALUES (?)"));
-      return mark->Bind(v).Run();
+      COFFER_ASSIGN_OR_RETURN(int64_t now, CurrentVersion(db));
+      if (now >= v) return Status::Ok();
+      if (now != v - 1) return InternalError("schema migrations out of order");
+      return Apply(db, v);
     }));
   }
   return Status::Ok();

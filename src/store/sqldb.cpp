@@ -6,47 +6,69 @@
 
 namespace coffer::store {
 
-namespace {
-
-// True if `tail` (what follows the first statement) is only white space.
-bool OnlyWhitespace(const char* tail) {
-  for (const char* p = tail; p && *p; ++p) {
-    if (!std::isspace(static_cast<unsigned char>(*p))) return false;
+bool OnlyWhitespaceOrComments(std::string_view tail) {
+  size_t i = 0;
+  while (i < tail.size()) {
+    if (std::isspace(static_cast<unsigned char>(tail[i]))) {
+      ++i;
+    } else if (tail.substr(i, 2) == "--") {
+      size_t end = tail.find('\n', i);
+      i = end == std::string_view::npos ? tail.size() : end + 1;
+    } else if (tail.substr(i, 2) == "/*") {
+      // SQLite lets an unterminated block comment run to the end of the text.
+      size_t end = tail.find("*/", i + 2);
+      i = end == std::string_view::npos ? tail.size() : end + 2;
+    } else {
+      return false;
+    }
   }
   return true;
 }
 
-}  // namespace
-
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                               SQLITE_OPEN_NOFOLLOW,
-                           nullptr);
+  // NOMUTEX: SQLite's own locking is redundant under mu_.
+  int rc = sqlite3_open_v2(
+      path.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+      nullptr);
   std::unique_ptr<Db> db(new Db(raw));
   if (rc != SQLITE_OK) return db->Error(rc, "open the database");
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
-  // Defensive mode stops SQL from corrupting the file through PRAGMAs and the like.
+  // Defensive mode stops SQL from corrupting the file through PRAGMAs and the
+  // like; an untrusted schema cannot make us run its functions.
   sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(raw, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   auto lock = db->Lock();
-  for (Sql pragma : {Sql("PRAGMA journal_mode = WAL"), Sql("PRAGMA synchronous = FULL"),
-                     Sql("PRAGMA foreign_keys = ON"), Sql("PRAGMA secure_delete = ON")}) {
+  COFFER_RETURN_IF_ERROR(db->SetJournalModeWal(path));
+  // FULL: a commit is on disk before it is acknowledged, so a crash loses none.
+  for (Sql pragma : {Sql("PRAGMA synchronous = FULL"), Sql("PRAGMA foreign_keys = ON"),
+                     Sql("PRAGMA secure_delete = ON")}) {
     COFFER_RETURN_IF_ERROR(db->Exec(pragma));
   }
   return db;
 }
 
+Status Db::SetJournalModeWal(const std::string& path) {
+  COFFER_ASSIGN_OR_RETURN(auto s, Prepare("PRAGMA journal_mode = WAL"));
+  COFFER_ASSIGN_OR_RETURN(bool row, s->Step());
+  // SQLite answers with the mode it kept; it keeps the old one when it cannot
+  // switch (e.g. a file system without shared memory).
+  if (!row || s->Text(0) != "wal") {
+    spdlog::error("database: {} cannot use write-ahead logging", path);
+    return IoError("the database cannot use write-ahead logging");
+  }
+  return Status::Ok();
+}
+
 Db::~Db() {
-  for (auto& [text, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [text, cached] : cache_) sqlite3_finalize(cached.stmt);
   sqlite3_close_v2(db_);
 }
 
 Status Db::Error(int rc, std::string_view what) const {
-  spdlog::error("database: cannot {}: {} ({})", what, db_ ? sqlite3_errmsg(db_) : "no handle",
-                rc);
+  spdlog::error("database: cannot {}: {} ({})", what, db_ ? sqlite3_errmsg(db_) : "no handle", rc);
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -54,38 +76,52 @@ Status Db::Error(int rc, std::string_view what) const {
       }
       return FailedPrecondition("the change conflicts with stored data");
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Conflict("the database is busy; try again");
+    case SQLITE_LOCKED:
+      return Conflict("the database is busy; try again");
     case SQLITE_FULL:
     case SQLITE_IOERR:
-    case SQLITE_CANTOPEN: return IoError("database storage failed");
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return IoError("database storage failed");
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return IntegrityError("the database file is damaged");
-    default: return InternalError("database error");
+    case SQLITE_NOTADB:
+      return IntegrityError("the database file is damaged");
+    default:
+      return InternalError("database error");
   }
 }
 
-Result<std::unique_ptr<Stmt>> Db::Prepare(Sql sql) {
-  auto it = cache_.find(sql.text);
-  if (it != cache_.end()) return std::unique_ptr<Stmt>(new Stmt(*this, it->second));
+Result<sqlite3_stmt*> Db::Compile(Sql sql, unsigned flags) {
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.text, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  int rc = sqlite3_prepare_v3(db_, sql.text(), -1, flags, &stmt, &tail);
   if (rc != SQLITE_OK) return Error(rc, "prepare a statement");
-  if (!stmt || !OnlyWhitespace(tail)) {
+  if (!stmt || !OnlyWhitespaceOrComments(tail ? tail : "")) {
     sqlite3_finalize(stmt);
-    spdlog::error("database: refused a statement with trailing text");
-    return InternalError("statement refused: more than one statement");
+    spdlog::error("database: refused a statement text that is not exactly one statement");
+    return InternalError("statement refused: not exactly one statement");
   }
-  cache_.emplace(sql.text, stmt);
-  return std::unique_ptr<Stmt>(new Stmt(*this, stmt));
+  return stmt;
+}
+
+Result<std::unique_ptr<Stmt>> Db::Prepare(Sql sql) {
+  auto it = cache_.find(sql.text());
+  if (it == cache_.end()) {
+    COFFER_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Compile(sql, SQLITE_PREPARE_PERSISTENT));
+    it = cache_.emplace(sql.text(), Cached{stmt, false}).first;
+  }
+  if (it->second.in_use) {
+    // The same statement is still being stepped further up the stack.
+    COFFER_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Compile(sql, 0));
+    return std::unique_ptr<Stmt>(new Stmt(*this, stmt, nullptr));
+  }
+  it->second.in_use = true;
+  return std::unique_ptr<Stmt>(new Stmt(*this, it->second.stmt, &it->second.in_use));
 }
 
 Status Db::Exec(Sql sql) {
   COFFER_ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
-  for (;;) {
-    COFFER_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) return Status::Ok();
-  }
+  return stmt->Run();
 }
 
 Status Db::Transact(const std::function<Status()>& fn) {
@@ -100,6 +136,7 @@ Status Db::Transact(const std::function<Status()>& fn) {
     if (done.ok()) return st;
     st = done;
   }
+  // Best effort: SQLite may already have rolled back (e.g. after SQLITE_FULL).
   if (outer) {
     (void)Exec("ROLLBACK");
   } else {
@@ -110,8 +147,13 @@ Status Db::Transact(const std::function<Status()>& fn) {
 }
 
 Stmt::~Stmt() {
+  if (in_use_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
 }
 
 Stmt& Stmt::Bound(int rc) {
@@ -122,7 +164,8 @@ Stmt& Stmt::Bound(int rc) {
 
 Stmt& Stmt::Bind(int64_t v) { return Bound(sqlite3_bind_int64(stmt_, next_, v)); }
 Stmt& Stmt::Bind(std::string_view v) {
-  return Bound(sqlite3_bind_text64(stmt_, next_, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  return Bound(
+      sqlite3_bind_text64(stmt_, next_, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 Stmt& Stmt::Bind(const Bytes& v) {
   return Bound(sqlite3_bind_blob64(stmt_, next_, v.data(), v.size(), SQLITE_TRANSIENT));

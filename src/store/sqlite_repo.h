@@ -1,9 +1,18 @@
 // SqliteRepo: MetadataStore on SQLite (internal to store/; see metadata_store.h).
 //
-// Lists clamp `limit` to kMaxListLimit. MAC'd rows are verified on every read;
-// a failing row is skipped (or kNotFound) and reported to the listener.
+// Limits: every list that takes a `limit` clamps it to [1, kMaxListLimit]
+// (1000) and pages with a keyset cursor. Lists without a cursor are bounded by a
+// constant LIMIT in their statement: groups 10,000; a user's groups 10,000; a
+// group's members 100,000; a folder's ACL 10,000; versions of a file 1,000; ACL
+// entries per subject 100,000 (and at most 1,000 groups per call). Only
+// ListAllChildren is unbounded, as its contract requires (purge walks it).
+//
+// MAC'd rows are verified on every read; a failing row is skipped (or kNotFound)
+// and reported to the listener. The listener runs on the calling thread, with
+// the database mutex held, so it may call back into the store.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 
@@ -13,6 +22,9 @@
 namespace coffer::store {
 
 inline constexpr size_t kMaxListLimit = 1000;
+inline int64_t ClampLimit(size_t limit) {
+  return static_cast<int64_t>(std::clamp<size_t>(limit, 1, kMaxListLimit));
+}
 
 class SqliteRepo final : public MetadataStore {
  public:
@@ -61,7 +73,7 @@ class SqliteRepo final : public MetadataStore {
   Status DeleteVersion(Id id) override;
   Result<bool> BlobReferenced(std::string_view blob_id_hex) override;
   Result<std::vector<FileVersion>> ListVersionsNotUsingKey(int64_t key_id, Id after_id,
-                                                          size_t limit) override;
+                                                           size_t limit) override;
   Status UpdateVersionKey(Id version_id, int64_t key_id, const Bytes& wrapped_key) override;
 
   Status PutAcl(const AclEntry& entry) override;
