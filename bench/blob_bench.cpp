@@ -8,6 +8,7 @@
 // the read comes from disk like the script's `cat` of its copy.
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,6 +29,14 @@ constexpr size_t kBuffer = 1024 * 1024;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// CPU seconds of all threads so far, to tell CPU cost from waiting on the disk.
+double CpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
 }
 
 int Fail(const std::string& what, const coffer::Status& s) {
@@ -88,22 +97,28 @@ int main(int argc, char** argv) {
 
   int fd = ::open(argv[2], O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail("source", coffer::IoError("cannot open the source file"));
+  double cpu = CpuSeconds();
   auto start = Clock::now();
   auto ref = WriteBlob(**store, fd);
   const double write_s = Seconds(start);
+  const double write_cpu = CpuSeconds() - cpu;
   ::close(fd);
   if (!ref.ok()) return Fail("write", ref.status());
 
   const bool dropped = drop && DropCaches();
+  cpu = CpuSeconds();
   start = Clock::now();
   auto read = ReadBlob(**store, *ref);
   const double read_s = Seconds(start);
+  const double read_cpu = CpuSeconds() - cpu;
   if (!read.ok()) return Fail("read", read.status());
   if (*read != ref->size) return Fail("read", coffer::IntegrityError("short read"));
 
-  std::printf("bytes=%llu\nwrite_seconds=%.4f\nread_seconds=%.4f\ncache_dropped=%d\nsha256=%s\n",
-              static_cast<unsigned long long>(ref->size), write_s, read_s, dropped ? 1 : 0,
-              coffer::ToHex(ref->sha256).c_str());
+  std::printf(
+      "bytes=%llu\nwrite_seconds=%.4f\nwrite_cpu_seconds=%.4f\nread_seconds=%.4f\n"
+      "read_cpu_seconds=%.4f\ncache_dropped=%d\nsha256=%s\n",
+      static_cast<unsigned long long>(ref->size), write_s, write_cpu, read_s, read_cpu,
+      dropped ? 1 : 0, coffer::ToHex(ref->sha256).c_str());
   coffer::Status removed = (*store)->Remove(ref->id);
   if (!removed.ok()) return Fail("remove", removed);
   return 0;

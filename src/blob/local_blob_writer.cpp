@@ -7,6 +7,7 @@
 #include "blob/blob_format.h"
 #include "blob/local_blob_files.h"
 #include "blob/pipelined_sha256.h"
+#include "blob/write_behind.h"
 #include "crypto/chunk_cipher.h"
 
 namespace coffer::blob {
@@ -16,9 +17,6 @@ namespace {
 // Sealed bytes gathered before one write(2): large enough that the system call
 // cost vanishes next to the copy, small enough to stay in cache.
 constexpr size_t kWriteBatch = 1024 * 1024;
-// Written bytes handed to the disk at a time, so that writeback overlaps sealing
-// instead of all waiting for the fsync in Finish.
-constexpr uint64_t kWritebackStep = 8 * 1024 * 1024;
 
 class LocalBlobWriter final : public BlobWriter {
  public:
@@ -114,14 +112,8 @@ class LocalBlobWriter final : public BlobWriter {
 
   Status Flush() {
     if (out_len_ == 0) return Status::Ok();
-    COFFER_RETURN_IF_ERROR(dirs_->env->Append(file_, {out_.data(), out_len_}));
-    file_size_ += out_len_;
+    COFFER_RETURN_IF_ERROR(write_behind_.Hand(out_, out_len_));
     out_len_ = 0;
-    if (file_size_ - written_back_ >= kWritebackStep) {
-      // Only a hint: a real I/O problem shows up again at Sync.
-      (void)dirs_->env->StartWriteback(file_, written_back_, file_size_ - written_back_);
-      written_back_ = file_size_;
-    }
     return Status::Ok();
   }
 
@@ -129,6 +121,7 @@ class LocalBlobWriter final : public BlobWriter {
   // after a crash, SweepOrphans() removes.
   Status Commit() {
     Env* env = dirs_->env;
+    COFFER_RETURN_IF_ERROR(write_behind_.Drain());
     COFFER_RETURN_IF_ERROR(env->Sync(file_));
     file_ = File();
     COFFER_ASSIGN_OR_RETURN(Dir prefix, env->OpenDir(dirs_->objects, format::PrefixOf(id_)));
@@ -140,6 +133,7 @@ class LocalBlobWriter final : public BlobWriter {
   // Best effort: a leftover is an orphan that the next sweep removes.
   void Discard() {
     Env* env = dirs_->env;
+    (void)write_behind_.Drain();  // the helper must be done with the file
     file_ = File();
     if (renamed_) {
       auto prefix = env->OpenDir(dirs_->objects, format::PrefixOf(id_));
@@ -166,10 +160,9 @@ class LocalBlobWriter final : public BlobWriter {
   uint64_t chunk_index_ = 0;
   Bytes pending_;  // plaintext of the chunk being filled
   size_t pending_len_ = 0;
-  Bytes out_;  // sealed bytes not yet written
+  Bytes out_;  // sealed bytes not yet handed to write_behind_
   size_t out_len_ = 0;
-  uint64_t file_size_ = 0;     // bytes appended to the file so far
-  uint64_t written_back_ = 0;  // bytes for which writeback has been started
+  WriteBehind write_behind_{dirs_->env, &file_};  // after file_: stops before it closes
 };
 
 }  // namespace
