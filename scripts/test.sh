@@ -55,7 +55,7 @@ run_fuzz() {
     corpus="tests/fuzz/corpus/$name"
     work=$(mktemp -d)
     [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-    if "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    if "$bin" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$logdir/$name-" "$work" >"$logdir/fuzz-$name.log" 2>&1; then
       echo "fuzz $name: ok ($(grep -oE 'stat::number_of_executed_units: [0-9]+' "$logdir/fuzz-$name.log" | awk '{print $2}') runs)"
       passed=$((passed + 1))
