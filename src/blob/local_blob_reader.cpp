@@ -16,9 +16,6 @@ namespace {
 
 // Sealed bytes fetched per pread(2) when whole chunks are wanted.
 constexpr size_t kReadBatch = 1024 * 1024;
-// How far ahead of a sequential reader the kernel is asked to read, so the disk
-// works while chunks are being decrypted.
-constexpr uint64_t kReadAhead = 8 * 1024 * 1024;
 constexpr uint64_t kNoChunk = std::numeric_limits<uint64_t>::max();
 
 class LocalBlobReader final : public BlobReader {
@@ -122,14 +119,6 @@ class LocalBlobReader final : public BlobReader {
   }
 
   Status ReadSealed(uint64_t index, size_t bytes) {
-    const uint64_t offset = layout_.sealed_offset(index);
-    if (offset + bytes + kReadAhead / 2 > prefetched_until_ &&
-        offset + bytes < layout_.file_size()) {
-      const uint64_t from = std::max(prefetched_until_, offset + bytes);
-      const uint64_t to = std::min(offset + bytes + kReadAhead, layout_.file_size());
-      if (from < to) (void)dirs_->env->Prefetch(file_, from, to - from);  // only a hint
-      prefetched_until_ = to;
-    }
     COFFER_ASSIGN_OR_RETURN(size_t got, dirs_->env->ReadAt(file_, layout_.sealed_offset(index),
                                                            {sealed_.data(), bytes}));
     // The length was checked at open; a shorter read means the file shrank since.
@@ -150,7 +139,6 @@ class LocalBlobReader final : public BlobReader {
   Bytes sealed_;  // sealed bytes as read from the file
   Bytes cache_;   // plaintext of chunk `cached_`, for reads that start mid-chunk
   uint64_t cached_ = kNoChunk;
-  uint64_t prefetched_until_ = 0;  // file offset up to which read-ahead was asked for
 };
 
 }  // namespace

@@ -160,13 +160,6 @@ class PosixEnv final : public Env {
     return Status::Ok();
   }
 
-  Status Prefetch(const File& file, uint64_t offset, uint64_t length) override {
-    int err = ::posix_fadvise(file.fd(), static_cast<off_t>(offset), static_cast<off_t>(length),
-                              POSIX_FADV_WILLNEED);
-    if (err != 0) return FromErrno(err, "cannot read a file ahead");
-    return Status::Ok();
-  }
-
   Result<FileInfo> Stat(const File& file) override { return StatFd(file.fd()); }
   Result<FileInfo> Stat(const Dir& dir) override { return StatFd(dir.fd()); }
 

@@ -111,12 +111,10 @@ class Env {
   virtual Result<FileInfo> Stat(const File& file) = 0;
   virtual Result<FileInfo> Stat(const Dir& dir) = 0;
 
-  // Performance hints; neither makes anything durable nor changes content.
-  // Starts writing back the given written range now, so that a later Sync has
-  // little left to do and the disk works while the caller computes.
+  // A performance hint that makes nothing durable: starts writing back the given
+  // written range now, so that a later Sync has little left to do and the disk
+  // works while the caller computes.
   virtual Status StartWriteback(File& file, uint64_t offset, uint64_t length) = 0;
-  // Asks the kernel to start reading the range into the page cache.
-  virtual Status Prefetch(const File& file, uint64_t offset, uint64_t length) = 0;
 
   // Renames `from` in `from_dir` to `to` in `to_dir`, atomically. Without
   // `replace`, kAlreadyExists if `to` exists (renameat2 RENAME_NOREPLACE).

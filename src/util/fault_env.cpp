@@ -60,10 +60,6 @@ Status FaultInjectionEnv::StartWriteback(File& file, uint64_t offset, uint64_t l
   return base_->StartWriteback(file, offset, length);
 }
 
-Status FaultInjectionEnv::Prefetch(const File& file, uint64_t offset, uint64_t length) {
-  return base_->Prefetch(file, offset, length);
-}
-
 Result<FileInfo> FaultInjectionEnv::Stat(const File& file) { return base_->Stat(file); }
 Result<FileInfo> FaultInjectionEnv::Stat(const Dir& dir) { return base_->Stat(dir); }
 

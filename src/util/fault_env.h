@@ -4,8 +4,8 @@
 // leaves behind. Models: LevelDB db/fault_injection_test.cc, Beast fail_count.
 //
 // Counted operations: MakeDir, CreateExclusive, Append, Sync, Rename, SyncDir and
-// Unlink. Reads, opens of existing files, listings and the performance hints
-// (StartWriteback, Prefetch) are passed through uncounted.
+// Unlink. Reads, opens of existing files, listings and the StartWriteback hint
+// are passed through uncounted.
 // A failed operation does nothing and returns kIo. In crash mode every operation
 // from the Nth on fails, as if the process had died there and could not clean up.
 // Thread-safe (the counter is atomic).
@@ -39,7 +39,6 @@ class FaultInjectionEnv final : public Env {
   Result<size_t> ReadAt(const File& file, uint64_t offset, std::span<uint8_t> out) override;
   Status Sync(File& file) override;
   Status StartWriteback(File& file, uint64_t offset, uint64_t length) override;
-  Status Prefetch(const File& file, uint64_t offset, uint64_t length) override;
   Result<FileInfo> Stat(const File& file) override;
   Result<FileInfo> Stat(const Dir& dir) override;
   Status Rename(const Dir& from_dir, std::string_view from, const Dir& to_dir, std::string_view to,
