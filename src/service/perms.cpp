@@ -1,15 +1,23 @@
 #include "service/perms.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace coffer::service {
 
 namespace {
 
 constexpr std::array<std::pair<std::string_view, uint32_t>, 6> kWords = {{
-    {"list", kList}, {"read", kRead}, {"write", kWrite},
-    {"delete", kDelete}, {"share", kShare}, {"manage", kManage},
+    {"list", kList},
+    {"read", kRead},
+    {"write", kWrite},
+    {"delete", kDelete},
+    {"share", kShare},
+    {"manage", kManage},
 }};
 constexpr size_t kMaxWordsText = 256;
 
@@ -19,6 +27,22 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+std::optional<uint32_t> WordBits(std::string_view word) {
+  if (word == "all") return kAllPerms;
+  for (const auto& [name, bit] : kWords) {
+    if (word == name) return bit;
+  }
+  return std::nullopt;
+}
+
+// Names the word so the user sees the typo, unless it could mess up a terminal.
+Status UnknownWord(const std::string& word) {
+  bool printable = true;
+  for (char c : word) printable &= std::isprint(static_cast<unsigned char>(c)) != 0;
+  return InvalidArgument("unknown permission \"" + (printable ? word : std::string("?")) +
+                         "\" (use list, read, write, delete, share, manage, all or none)");
+}
+
 }  // namespace
 
 Result<uint32_t> ParsePerms(std::string_view text) {
@@ -26,36 +50,22 @@ Result<uint32_t> ParsePerms(std::string_view text) {
   uint32_t perms = 0;
   size_t words = 0;
   bool none = false;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t end = text.find_first_of(", ", i);
-    if (end == std::string_view::npos) end = text.size();
+  for (size_t i = 0; i < text.size();) {
+    size_t end = std::min(text.find_first_of(", ", i), text.size());
     std::string word = Lower(text.substr(i, end - i));
     i = end + 1;
     if (word.empty()) continue;
     ++words;
-    if (word == "all") {
-      perms |= kAllPerms;
-    } else if (word == "none") {
+    if (word == "none") {
       none = true;
-    } else {
-      bool known = false;
-      for (const auto& [name, bit] : kWords) {
-        if (word == name) {
-          perms |= bit;
-          known = true;
-        }
-      }
-      if (!known) {
-        bool printable = true;
-        for (char c : word) printable &= std::isprint(static_cast<unsigned char>(c)) != 0;
-        return InvalidArgument("unknown permission \"" + (printable ? word : "?") +
-                               "\" (use list, read, write, delete, share, manage, all or none)");
-      }
+      continue;
     }
+    std::optional<uint32_t> bits = WordBits(word);
+    if (!bits) return UnknownWord(word);
+    perms |= *bits;
   }
   if (words == 0) return InvalidArgument("no permissions given");
-  if (none && (perms != 0 || words > 1)) {
+  if (none && words > 1) {
     return InvalidArgument("\"none\" cannot be combined with other permissions");
   }
   return perms;

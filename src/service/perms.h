@@ -1,4 +1,6 @@
-// Folder permissions and their text form ("list,read,write", "all", "none").
+// Folder permissions (the bits of an ACL entry) and their text form, as typed on
+// the CLI and sent over the REST API. Parsing is strict and bounded: only the six
+// known words, "all" and "none"; the bits returned are always within kAllPerms.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +22,9 @@ enum Perm : uint32_t {
 constexpr uint32_t kAllPerms = 0x3f;
 
 // Words separated by commas or spaces, case-insensitive; "all"; "none" (= 0, an
-// explicit no-access entry). An unknown or empty word list is kInvalidArgument.
+// explicit no-access entry, which cannot be combined with other words). An
+// unknown word (named in the message if printable ASCII, else "?"), an empty
+// list, or text over 256 bytes is kInvalidArgument.
 Result<uint32_t> ParsePerms(std::string_view words);
 // "list,read,write" in a fixed order; "none" for 0.
 std::string PermsToString(uint32_t perms);
