@@ -48,7 +48,7 @@ struct BlobId {
 // Everything needed to read a blob back; stored in the metadata row.
 struct BlobRef {
   BlobId id;
-  uint64_t size = 0;               // plaintext bytes
+  uint64_t size = 0;                 // plaintext bytes
   std::array<uint8_t, 32> sha256{};  // of the plaintext
   uint32_t chunk_size = 0;
   crypto::WrappedKey key;
@@ -88,7 +88,8 @@ class BlobStore {
   virtual Status Remove(const BlobId& id) = 0;
   // Removes temporary files and every finished blob for which `is_referenced`
   // returns false. Call at start, before serving. Returns the number removed.
-  virtual Result<uint64_t> SweepOrphans(const std::function<bool(const BlobId&)>& is_referenced) = 0;
+  virtual Result<uint64_t> SweepOrphans(
+      const std::function<bool(const BlobId&)>& is_referenced) = 0;
 };
 
 // The local backend: blobs under `root` (created 0700 if missing), opened beneath a

@@ -16,18 +16,18 @@ namespace coffer {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // bad input from the caller; nothing changed
-  kNotFound,           // no such object, or the caller may not know it exists
-  kAlreadyExists,      // name or id taken
-  kPermissionDenied,   // authenticated, but not allowed
-  kUnauthenticated,    // no valid credentials
-  kQuotaExceeded,      // a user or folder quota would be exceeded
-  kLimitExceeded,      // an explicit size/count/depth limit was hit
-  kFailedPrecondition, // state does not allow it (e.g. data dir exists, not empty)
-  kConflict,           // concurrent change; retry may succeed
-  kIntegrity,          // stored data failed authentication (tamper or corruption)
-  kIo,                 // the operating system or storage failed
-  kInternal,           // a bug
+  kInvalidArgument,     // bad input from the caller; nothing changed
+  kNotFound,            // no such object, or the caller may not know it exists
+  kAlreadyExists,       // name or id taken
+  kPermissionDenied,    // authenticated, but not allowed
+  kUnauthenticated,     // no valid credentials
+  kQuotaExceeded,       // a user or folder quota would be exceeded
+  kLimitExceeded,       // an explicit size/count/depth limit was hit
+  kFailedPrecondition,  // state does not allow it (e.g. data dir exists, not empty)
+  kConflict,            // concurrent change; retry may succeed
+  kIntegrity,           // stored data failed authentication (tamper or corruption)
+  kIo,                  // the operating system or storage failed
+  kInternal,            // a bug
 };
 
 std::string_view CodeName(Code code);
@@ -55,7 +55,9 @@ inline Status PermissionDenied(std::string m) { return {Code::kPermissionDenied,
 inline Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
 inline Status QuotaExceeded(std::string m) { return {Code::kQuotaExceeded, std::move(m)}; }
 inline Status LimitExceeded(std::string m) { return {Code::kLimitExceeded, std::move(m)}; }
-inline Status FailedPrecondition(std::string m) { return {Code::kFailedPrecondition, std::move(m)}; }
+inline Status FailedPrecondition(std::string m) {
+  return {Code::kFailedPrecondition, std::move(m)};
+}
 inline Status Conflict(std::string m) { return {Code::kConflict, std::move(m)}; }
 inline Status IntegrityError(std::string m) { return {Code::kIntegrity, std::move(m)}; }
 inline Status IoError(std::string m) { return {Code::kIo, std::move(m)}; }
@@ -65,7 +67,7 @@ inline Status InternalError(std::string m) { return {Code::kInternal, std::move(
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok());
     if (status_.ok()) status_ = InternalError("Result built from an ok Status");
@@ -73,9 +75,18 @@ class [[nodiscard]] Result {
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
