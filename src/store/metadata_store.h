@@ -1,6 +1,6 @@
 // MetadataStore: the one repository interface for Coffer's metadata.
 //
-// Implementations: SQLite (embedded default, WAL, one file; sqlite_store.cpp) and,
+// Implementations: SQLite (embedded default, WAL, one file; sqlite_repo.h, repo_*.cpp) and,
 // later, PostgreSQL. Both run the same numbered, forward-only migrations and pass
 // the same tests. All SQL lives in src/store as constant text with bound
 // parameters (THREAT-MODEL invariant 1).
