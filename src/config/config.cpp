@@ -30,6 +30,15 @@ class TableReader {
     return Status::Ok();
   }
 
+  Status Bool(std::string_view key, bool* out) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    if (!node) return Status::Ok();
+    if (!node->is_boolean()) return Bad(key, "must be true or false");
+    *out = *node->value<bool>();
+    return Status::Ok();
+  }
+
   Status String(std::string_view key, std::string* out) {
     used_.insert(std::string(key));
     const toml::node* node = table_ ? table_->get(key) : nullptr;
@@ -104,6 +113,24 @@ Status ReadFrontEndKeys(TableReader& r, const std::filesystem::path& base, Front
   return r.CheckUnknown();
 }
 
+Status ReadSftp(TableReader& r, const std::filesystem::path& base, SftpConfig* s) {
+  COFFER_RETURN_IF_ERROR(r.Bool("enabled", &s->enabled));
+  COFFER_RETURN_IF_ERROR(r.String("listen", &s->listen));
+  COFFER_RETURN_IF_ERROR(r.Integer("port", 1, 65535, &s->port));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_sessions", 1, 10000, &s->max_sessions));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("max_sessions_per_address", 1, 10000, &s->max_sessions_per_address));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_sessions_per_user", 1, 10000, &s->max_sessions_per_user));
+  COFFER_RETURN_IF_ERROR(r.Integer("login_grace_seconds", 1, 600, &s->login_grace_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_auth_attempts", 1, 20, &s->max_auth_attempts));
+  COFFER_RETURN_IF_ERROR(r.Integer("idle_timeout_seconds", 5, 86400, &s->idle_timeout_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_handles", 4, 1024, &s->max_handles));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_reorder_kib", 0, 262144, &s->max_reorder_kib));
+  COFFER_RETURN_IF_ERROR(r.Bool("rsa_host_key", &s->rsa_host_key));
+  COFFER_RETURN_IF_ERROR(r.Path("rsa_host_key_file", base, &s->rsa_host_key_file));
+  return r.CheckUnknown();
+}
+
 Status ReadLog(TableReader& r, std::string* level) {
   COFFER_RETURN_IF_ERROR(r.String("level", level));
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
@@ -131,9 +158,11 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   c.frontend_keys.tls_certificate = base / "tls/cert.pem";
   c.frontend_keys.tls_private_key = base / "tls/key.pem";
   c.frontend_keys.ssh_host_key_ed25519 = base / "ssh/ssh_host_ed25519_key";
+  c.sftp.rsa_host_key_file = base / "ssh/ssh_host_rsa_key";
 
   static const std::set<std::string> kTables = {"storage",  "limits",        "retention",
-                                                "accounts", "frontend_keys", "log"};
+                                                "accounts", "frontend_keys", "log",
+                                                "sftp"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
@@ -142,7 +171,8 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   Status st;
   auto table = [&](std::string_view name) { return TableReader(SubTable(root, name, &st), std::string(name)); };
   TableReader storage = table("storage"), limits = table("limits"), retention = table("retention"),
-              accounts = table("accounts"), keys = table("frontend_keys"), log = table("log");
+              accounts = table("accounts"), keys = table("frontend_keys"), log = table("log"),
+              sftp = table("sftp");
   COFFER_RETURN_IF_ERROR(st);
   COFFER_RETURN_IF_ERROR(ReadStorage(storage, base, &c.storage));
   COFFER_RETURN_IF_ERROR(ReadLimits(limits, &c.limits));
@@ -152,6 +182,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   COFFER_RETURN_IF_ERROR(accounts.CheckUnknown());
   COFFER_RETURN_IF_ERROR(ReadFrontEndKeys(keys, base, &c.frontend_keys));
   COFFER_RETURN_IF_ERROR(ReadLog(log, &c.log_level));
+  COFFER_RETURN_IF_ERROR(ReadSftp(sftp, base, &c.sftp));
   return c;
 }
 

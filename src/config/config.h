@@ -48,6 +48,22 @@ struct FrontEndKeys {  // made at init for the HTTPS, FTPS and SFTP front-ends
   std::filesystem::path ssh_host_key_ed25519;
 };
 
+struct SftpConfig {
+  bool enabled = true;
+  std::string listen = "127.0.0.1";  // address to bind ("::1", "0.0.0.0", ...)
+  uint16_t port = 2222;
+  uint32_t max_sessions = 500;              // connections at once, in total
+  uint32_t max_sessions_per_address = 50;   // from one remote address
+  uint32_t max_sessions_per_user = 50;      // signed in as one user
+  uint32_t login_grace_seconds = 30;        // from connect to signed in
+  uint32_t max_auth_attempts = 6;           // failed attempts per connection
+  uint32_t idle_timeout_seconds = 900;      // no request for this long ends the session
+  uint32_t max_handles = 64;                // open files and folders per session
+  uint32_t max_reorder_kib = 8192;          // out-of-order write data held per upload
+  bool rsa_host_key = false;                // also offer an RSA 3072 host key
+  std::filesystem::path rsa_host_key_file;  // made on first start when enabled
+};
+
 struct Config {
   std::filesystem::path file;      // where it was loaded from
   std::filesystem::path data_dir;  // the directory holding it
@@ -56,6 +72,7 @@ struct Config {
   RetentionConfig retention;
   AccountsConfig accounts;
   FrontEndKeys frontend_keys;
+  SftpConfig sftp;
   std::string log_level = "info";  // trace, debug, info, warn, error
 };
 

@@ -53,6 +53,31 @@ tls_certificate = "tls/cert.pem"
 tls_private_key = "tls/key.pem"
 ssh_host_key_ed25519 = "ssh/ssh_host_ed25519_key"
 
+[sftp]
+# The SFTP front-end (SSH File Transfer Protocol v3 with the OpenSSH extensions).
+enabled = true
+# Address to listen on: "127.0.0.1" (this machine only), "0.0.0.0" or "::" (all).
+listen = "127.0.0.1"
+port = 2222
+# Connections at once: in total, from one remote address, signed in as one user.
+max_sessions = 500
+max_sessions_per_address = 50
+max_sessions_per_user = 50
+# Seconds from connecting to signed in (1 to 600); slower clients are dropped.
+login_grace_seconds = 30
+# Failed sign-in attempts allowed on one connection (1 to 20).
+max_auth_attempts = 6
+# A session with no request for this many seconds is closed (5 to 86400).
+idle_timeout_seconds = 900
+# Files and folders one session may hold open at once (4 to 1024).
+max_handles = 64
+# Out-of-order write data an upload may hold in memory, in KiB (0 to 262144).
+# Writes further ahead, or behind what was already stored, get a failure status.
+max_reorder_kib = 8192
+# Also offer an RSA 3072 host key for old clients (made on first start).
+rsa_host_key = false
+rsa_host_key_file = "ssh/ssh_host_rsa_key"
+
 [log]
 # trace, debug, info, warn or error.
 level = "info"

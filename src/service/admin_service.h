@@ -63,6 +63,14 @@ struct GrantInfo {
   uint32_t perms = 0;
 };
 
+struct SshKeyInfo {
+  std::string algorithm;
+  std::string fingerprint;  // "SHA256:..."
+  std::string comment;
+  int64_t created_at = 0;
+  int64_t last_used_at = 0;  // 0: never used
+};
+
 class AdminService {
  public:
   AdminService(const config::Config& config, store::MetadataStore& store, ActivityLog& activity,
@@ -101,6 +109,15 @@ class AdminService {
   Result<std::vector<GrantInfo>> ListGrants(const Principal& p, const Context& c,
                                             std::string_view path);
 
+  // SSH keys for SFTP sign-in: a user manages their own; administrators anyone's.
+  // `key_text` is one authorized_keys line (service/ssh_key_text.h).
+  Result<SshKeyInfo> AddSshKey(const Principal& p, const Context& c, std::string_view user,
+                               std::string_view key_text);
+  Result<std::vector<SshKeyInfo>> ListSshKeys(const Principal& p, const Context& c,
+                                              std::string_view user);
+  Status RemoveSshKey(const Principal& p, const Context& c, std::string_view user,
+                      std::string_view fingerprint);
+
   // Activity records, newest first. Administrators see everyone's (optionally one
   // user's); anyone else sees only their own.
   Result<std::vector<store::ActivityRecord>> ListActivity(const Principal& p, const Context& c,
@@ -111,6 +128,16 @@ class AdminService {
   // an unknown user, a disabled one and a wrong password.
   Result<Principal> Authenticate(const Context& c, std::string_view name,
                                  std::string_view password);
+  // Public-key sign-in, in the two steps of the SSH protocol. KeyIsAuthorized
+  // answers a client's query before it signs (records nothing: the client may
+  // offer several keys). AuthenticateKey is called only after the SSH layer has
+  // verified the signature; it records the sign-in and the key's last use. Both
+  // give the same answer for an unknown user, a disabled one and a wrong key.
+  bool KeyIsAuthorized(std::string_view name, std::string_view algorithm,
+                       std::string_view key_base64);
+  Result<Principal> AuthenticateKey(const Context& c, std::string_view name,
+                                    std::string_view algorithm, std::string_view key_base64);
+
   // The principal of an existing, enabled user (for the CLI's --as).
   Result<Principal> PrincipalFor(std::string_view name);
 
@@ -123,6 +150,10 @@ class AdminService {
     store::SubjectKind kind;
     store::Id id;
   };
+  // The user's stored key matching this one, if the user exists and is enabled.
+  Result<store::SshKey> MatchKey(const store::User& u, std::string_view algorithm,
+                                 std::string_view key_base64);
+  Result<store::User> KeyOwner(const Principal& p, std::string_view user);
   Result<Subject> FindSubject(std::string_view subject);
   Result<std::string> SubjectName(store::SubjectKind kind, store::Id id);
   Result<CreatedUser> CreateUserIn(Operation& op, const NewUser& user);

@@ -59,6 +59,13 @@ struct ListPage {
   std::string next_cursor;  // opaque; empty when this is the last page
 };
 
+// Room left for the caller's uploads into a folder: the tighter of their own
+// quota and every folder quota on the way (INT64_MAX when nothing limits it).
+struct SpaceInfo {
+  int64_t room_bytes = 0;
+  int64_t user_used_bytes = 0;
+};
+
 struct UploadOptions {
   std::optional<std::array<uint8_t, 32>> expected_sha256;  // verified at commit
   bool overwrite = true;  // false: kAlreadyExists if the name is taken
@@ -100,6 +107,11 @@ class FileService {
   Result<std::unique_ptr<Download>> OpenDownload(const Principal& p, const Context& c,
                                                  std::string_view path,
                                                  std::optional<ByteRange> range = {});
+  // Sets a file's or folder's modification time (unix seconds; needs upload
+  // permission on its folder). Clients use it to preserve times.
+  Result<EntryInfo> SetModified(const Principal& p, const Context& c, std::string_view path,
+                                int64_t modified_at);
+  Result<SpaceInfo> Space(const Principal& p, const Context& c, std::string_view path);
   // Rename or move; the destination must not exist.
   Result<EntryInfo> Move(const Principal& p, const Context& c, std::string_view from,
                          std::string_view to);

@@ -111,6 +111,19 @@ struct AclEntry {
 };
 // MAC'd: id, folder_id, subject_kind, subject_id, perms.
 
+// An SSH public key a user may sign in with over SFTP.
+struct SshKey {
+  Id id = 0;
+  Id user_id = 0;
+  std::string algorithm;   // e.g. "ssh-ed25519"
+  std::string key_base64;  // the public key blob, base64 as in authorized_keys
+  std::string fingerprint; // "SHA256:..." (unique per user)
+  std::string comment;
+  int64_t created_at = 0;
+  int64_t last_used_at = 0;  // 0: never
+};
+// MAC'd: id, user_id, algorithm, key_base64.
+
 struct ActivityRecord {
   Id id = 0;
   int64_t at_us = 0;  // unix microseconds
@@ -193,6 +206,7 @@ class MetadataStore {
   virtual Status MoveEntry(Id id, Id new_parent_id, std::string_view name,
                            std::string_view name_key, int64_t modified_at) = 0;
   virtual Status SetCurrentVersion(Id entry_id, const FileVersion& version) = 0;
+  virtual Status SetModifiedAt(Id id, int64_t modified_at) = 0;
   virtual Status SetDeleted(Id id, std::optional<int64_t> deleted_at, Id deleted_by) = 0;
   virtual Status AddFolderUsedBytes(Id folder_id, int64_t delta) = 0;
   virtual Status SetFolderQuota(Id folder_id, int64_t quota_bytes) = 0;
@@ -216,6 +230,12 @@ class MetadataStore {
   // Every entry whose subject is this user or one of these groups.
   virtual Result<std::vector<AclEntry>> ListAclForSubjects(Id user_id,
                                                            const std::vector<Id>& group_ids) = 0;
+
+  // SSH keys. Lists skip (and report) MAC-failed rows. At most 1,000 per user.
+  virtual Result<Id> AddSshKey(const SshKey& key) = 0;  // kAlreadyExists on fingerprint
+  virtual Result<std::vector<SshKey>> ListSshKeys(Id user_id) = 0;
+  virtual Status DeleteSshKey(Id user_id, std::string_view fingerprint) = 0;  // kNotFound
+  virtual Status TouchSshKey(Id id, int64_t last_used_at) = 0;
 
   // Settings (MAC'd key/value).
   virtual Result<std::optional<std::string>> GetSetting(std::string_view key) = 0;

@@ -145,6 +145,13 @@ Status SqliteRepo::MoveEntry(Id id, Id new_parent_id, std::string_view name,
   return ExpectChange("no such entry");
 }
 
+Status SqliteRepo::SetModifiedAt(Id id, int64_t modified_at) {
+  auto lock = db_->Lock();
+  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("UPDATE entries SET modified_at = ? WHERE id = ?"));
+  COFFER_RETURN_IF_ERROR(s->BindAll(modified_at, id).Run());
+  return ExpectChange("no such entry");
+}
+
 Status SqliteRepo::SetCurrentVersion(Id entry_id, const FileVersion& v) {
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("UPDATE entries SET current_version_id = ?,"

@@ -87,7 +87,17 @@ constexpr Sql kMigration1[] = {
     " BEGIN SELECT RAISE(ABORT, 'activity is append-only'); END",
 };
 
-const std::span<const Sql> kMigrations[] = {kMigration1};
+// SSH public keys for SFTP sign-in (a credential: MAC'd like users rows).
+constexpr Sql kMigration2[] = {
+    "CREATE TABLE ssh_keys ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " algorithm TEXT NOT NULL, key_base64 TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+    " comment TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL DEFAULT 0,"
+    " mac TEXT NOT NULL DEFAULT '', UNIQUE (user_id, fingerprint))",
+};
+
+const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"

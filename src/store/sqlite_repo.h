@@ -62,6 +62,7 @@ class SqliteRepo final : public MetadataStore {
   Status MoveEntry(Id id, Id new_parent_id, std::string_view name, std::string_view name_key,
                    int64_t modified_at) override;
   Status SetCurrentVersion(Id entry_id, const FileVersion& version) override;
+  Status SetModifiedAt(Id id, int64_t modified_at) override;
   Status SetDeleted(Id id, std::optional<int64_t> deleted_at, Id deleted_by) override;
   Status AddFolderUsedBytes(Id folder_id, int64_t delta) override;
   Status SetFolderQuota(Id folder_id, int64_t quota_bytes) override;
@@ -81,6 +82,11 @@ class SqliteRepo final : public MetadataStore {
   Result<std::vector<AclEntry>> ListAclForFolder(Id folder_id) override;
   Result<std::vector<AclEntry>> ListAclForSubjects(Id user_id,
                                                    const std::vector<Id>& group_ids) override;
+
+  Result<Id> AddSshKey(const SshKey& key) override;
+  Result<std::vector<SshKey>> ListSshKeys(Id user_id) override;
+  Status DeleteSshKey(Id user_id, std::string_view fingerprint) override;
+  Status TouchSshKey(Id id, int64_t last_used_at) override;
 
   Result<std::optional<std::string>> GetSetting(std::string_view key) override;
   Status PutSetting(std::string_view key, std::string_view value) override;
