@@ -64,6 +64,7 @@ Result<std::string> ReadSecretFile(const std::string& path);
 
 void AddInitCommands(CLI::App& root, Cli& cli);     // init, serve
 void AddUserCommands(CLI::App& root, Cli& cli);     // user, group
+void AddUserKeyCommands(CLI::App* user, Cli& cli);  // user key
 void AddFolderCommands(CLI::App& root, Cli& cli);   // folder, grant, revoke
 void AddFileCommands(CLI::App& root, Cli& cli);     // files
 void AddKeysCommands(CLI::App& root, Cli& cli);     // keys, activity

@@ -10,6 +10,7 @@
 
 #include "coffer/cli.h"
 #include "coffer/init.h"
+#include "sftp/ssh_server.h"
 
 namespace coffer::cli {
 
@@ -77,6 +78,26 @@ class Purger {
   std::thread thread_;
 };
 
+void PrintBanner(app::App& app, const sftp::SshServer* sftp_server) {
+  const std::string data = app.config().data_dir.string();
+  std::cout << "Coffer 0.1.0 serving " << data << "\n";
+  if (sftp_server) {
+    std::string endpoint = sftp_server->endpoint();
+    std::string host = endpoint.substr(0, endpoint.rfind(':'));
+    std::string port = endpoint.substr(endpoint.rfind(':') + 1);
+    std::cout << "Listening: SFTP on " << endpoint << "\n"
+              << "  sftp -P " << port << " admin@" << host << "\n";
+  } else {
+    std::cout << "Listening: SFTP is disabled ([sftp] enabled = false)\n";
+  }
+  std::cout << "Running: file service, recycle-bin purge every "
+            << app.config().retention.purge_interval_seconds << " s.\n"
+            << "Sign in: administrator \"admin\" with the one-time password that `coffer init` "
+               "printed, or add an SSH key:\n  coffer --data " << data
+            << " user key add admin ~/.ssh/id_ed25519.pub\n"
+            << "Stop with Ctrl-C." << std::endl;
+}
+
 Status Serve(app::App& app) {
   COFFER_ASSIGN_OR_RETURN(
       app::FileLock serving,
@@ -90,17 +111,16 @@ Status Serve(app::App& app) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Purger purger(app);
-  std::cout << "Coffer 0.1.0 serving " << app.config().data_dir.string() << "\n"
-            << "Listening: no network listener yet; the HTTPS, SFTP and FTPS front-ends arrive "
-               "in later releases. Running: file service, recycle-bin purge every "
-            << app.config().retention.purge_interval_seconds << " s.\n"
-            << "Sign in: administrator \"admin\" with the one-time password that `coffer init` "
-               "printed. Until the front-ends exist, use the same service from the command "
-               "line:\n  coffer --data " << app.config().data_dir.string() << " files ls /\n"
-            << "Stop with Ctrl-C." << std::endl;
+  std::unique_ptr<sftp::SshServer> sftp_server;
+  if (app.config().sftp.enabled) {
+    sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin());
+    COFFER_RETURN_IF_ERROR(sftp_server->Start());
+  }
+  PrintBanner(app, sftp_server.get());
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "Stopping (signal " << sig << ")." << std::endl;
+  if (sftp_server) sftp_server->Stop();
   return Status::Ok();
 }
 

@@ -139,6 +139,7 @@ void AddUserCommand(CLI::App& root, Cli& cli) {
   auto a = std::make_shared<UserArgs>();
   AddUserAdd(user, cli, a);
   AddUserList(user, cli);
+  AddUserKeyCommands(user, cli);
   AddUserSimple(user, cli, a, "show", "Show one user",
                 [&cli](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
                   COFFER_ASSIGN_OR_RETURN(auto u, app.admin().GetUser(p, c, args.name));
