@@ -12,6 +12,8 @@ packages=(
   libspdlog-dev nlohmann-json3-dev libssh-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-pytest
+  # real SFTP clients and auditors for the integration tests; sshd for the benchmark
+  openssh-client openssh-server ssh-audit python3-paramiko rclone lftp
 )
 
 missing=()

@@ -1,0 +1,228 @@
+"""python3-paramiko against coffer: passwords, random-access and pipelined writes,
+large folders, concurrent sessions, and hostile clients."""
+import hashlib
+import os
+import random
+import socket
+import struct
+import threading
+
+import paramiko
+import pytest
+
+from conftest import PASSWORDS
+
+
+@pytest.fixture
+def alice(server):
+    client = server.paramiko("alice")
+    yield client.open_sftp()
+    client.close()
+
+
+def test_password_sign_in_and_wrong_password(server):
+    client = server.paramiko("bob", password=PASSWORDS["bob"])
+    assert "B" in client.open_sftp().listdir("/")
+    client.close()
+    for user, pw in (("bob", "wrong password here"), ("nobody", "wrong password here")):
+        with pytest.raises(paramiko.AuthenticationException):
+            server.paramiko(user, password=pw)
+
+
+def test_out_of_order_pipelined_writes(alice):
+    chunk = 64 * 1024
+    data = os.urandom(chunk * 40)
+    order = list(range(40))
+    random.Random(7).shuffle(order)
+    with alice.open("/A/shuffled.bin", "wb") as f:
+        f.set_pipelined(True)
+        for i in order:
+            f.seek(i * chunk)
+            f.write(data[i * chunk:(i + 1) * chunk])
+    with alice.open("/A/shuffled.bin", "rb") as f:
+        assert f.read() == data
+
+
+def test_random_access_write_with_gap_reads_zeros(alice):
+    with alice.open("/A/gap.bin", "wb") as f:
+        f.seek(1000)
+        f.write(b"tail")
+        f.seek(0)
+        f.write(b"head")
+    with alice.open("/A/gap.bin", "rb") as f:
+        assert f.read() == b"head" + b"\0" * 996 + b"tail"
+
+
+def test_rewriting_stored_data_fails_cleanly(alice):
+    f = alice.open("/A/rewrite.bin", "wb")
+    f.write(os.urandom(12 * 1024 * 1024))
+    f.flush()
+    f.seek(0)
+    with pytest.raises(IOError):
+        f.write(b"x" * 10)
+        f.flush()
+    f.close()
+
+
+def test_append_mode_and_existing_content(alice):
+    with alice.open("/A/log.txt", "wb") as f:
+        f.write(b"one\n")
+    with alice.open("/A/log.txt", "ab") as f:
+        f.write(b"two\n")
+    with alice.open("/A/log.txt", "rb") as f:
+        assert f.read() == b"one\ntwo\n"
+
+
+def test_read_write_open_is_refused_with_a_clear_status(alice):
+    with alice.open("/A/rw.txt", "wb") as f:
+        f.write(b"1")
+    with pytest.raises(IOError, match="not supported"):
+        alice.open("/A/rw.txt", "r+b")
+
+
+def test_exclusive_create(alice):
+    with alice.open("/A/excl.txt", "wx") as f:
+        f.write(b"1")
+    with pytest.raises(IOError):
+        alice.open("/A/excl.txt", "wx")
+
+
+def test_large_folder_is_listed_completely(server, alice):
+    alice.mkdir("/A/many")
+    for i in range(1200):
+        with alice.open(f"/A/many/f{i:05d}", "wb"):
+            pass
+    names = alice.listdir("/A/many")
+    assert len(names) == 1200 and len(set(names)) == 1200
+
+
+def test_concurrent_sessions(server):
+    errors = []
+
+    def worker(n):
+        try:
+            client = server.paramiko("alice")
+            sftp = client.open_sftp()
+            data = os.urandom(1024 * 1024 + n)
+            with sftp.open(f"/A/conc{n}.bin", "wb") as f:
+                f.write(data)
+            with sftp.open(f"/A/conc{n}.bin", "rb") as f:
+                assert f.read() == data
+            client.close()
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors
+
+
+def test_handle_from_another_session_is_refused(server, alice):
+    with alice.open("/A/h.txt", "wb") as f:
+        f.write(b"private")
+    f = alice.open("/A/h.txt", "rb")
+    other = server.paramiko("alice").open_sftp()
+    with pytest.raises(IOError):
+        other._request(paramiko.sftp.CMD_READ, f.handle, 0, 100)
+    f.close()
+
+
+def test_path_traversal_never_escapes(server, alice):
+    server.coffer("files", "put", __file__, "/B/secret.txt")
+    for path in ("/A/../B", "/../B", "A/../../B", "/A/./../B/secret.txt", "/A/%2e%2e/B",
+                 "/A/..\\B", "/A/\0/B", "//B", "/A/../B/secret.txt"):
+        with pytest.raises(IOError):
+            alice.listdir(path)
+        with pytest.raises(IOError):
+            alice.open(path, "rb").read()
+        with pytest.raises(IOError):
+            alice.open(path + "x", "wb").close()
+    assert server.coffer("files", "ls", "/B").stdout.count(b"\n") == 1
+
+
+def raw_sftp(server):
+    """A raw SFTP channel after INIT/VERSION, for sending hand-made packets."""
+    client = server.paramiko("alice")
+    chan = client.get_transport().open_session()
+    chan.invoke_subsystem("sftp")
+    chan.sendall(struct.pack(">IBI", 5, 1, 3))
+    (length,) = struct.unpack(">I", recv_exact(chan, 4))
+    recv_exact(chan, length)
+    return client, chan
+
+
+def recv_exact(chan, n):
+    out = b""
+    while len(out) < n:
+        part = chan.recv(n - len(out))
+        if not part:
+            raise EOFError
+        out += part
+    return out
+
+
+def reply(chan):
+    (length,) = struct.unpack(">I", recv_exact(chan, 4))
+    return recv_exact(chan, length)
+
+
+def test_unknown_and_malformed_requests_get_status_replies(server):
+    client, chan = raw_sftp(server)
+    chan.sendall(struct.pack(">IBI", 5, 99, 7))  # unknown type
+    r = reply(chan)
+    assert r[0] == 101 and struct.unpack(">II", r[1:9]) == (7, 8)  # OP_UNSUPPORTED
+    chan.sendall(struct.pack(">IBIH", 7, 17, 8, 1))  # STAT with a truncated string
+    r = reply(chan)
+    assert r[0] == 101 and struct.unpack(">II", r[1:9]) == (8, 5)  # BAD_MESSAGE
+    chan.sendall(struct.pack(">IBII", 9, 17, 9, 0xFFFFFFF0))  # string longer than the packet
+    r = reply(chan)
+    assert r[0] == 101 and struct.unpack(">II", r[1:9]) == (9, 5)
+    client.close()
+
+
+def test_oversized_packet_ends_only_that_session(server, alice):
+    client, chan = raw_sftp(server)
+    chan.sendall(struct.pack(">IBI", 64 * 1024 * 1024, 6, 1) + b"x" * 1000)
+    with pytest.raises((EOFError, socket.timeout, OSError)):
+        chan.settimeout(10)
+        reply(chan)
+    client.close()
+    assert "A" in alice.listdir("/")  # other sessions unaffected
+
+
+def test_too_many_open_handles(server):
+    client = server.paramiko("alice")
+    sftp = client.open_sftp()
+    with sftp.open("/A/h.txt", "wb") as f:
+        f.write(b"x")
+    handles = [sftp.open("/A/h.txt", "rb") for _ in range(64)]
+    with pytest.raises(IOError):
+        sftp.open("/A/h.txt", "rb")
+    for h in handles:
+        h.close()
+    client.close()
+
+
+def test_authentication_attempts_are_limited_per_connection(server):
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+    t = paramiko.Transport(sock)
+    t.start_client(timeout=15)
+    failures = 0
+    with pytest.raises((paramiko.SSHException, EOFError)):
+        for _ in range(20):
+            try:
+                t.auth_password("alice", "not the password")
+            except paramiko.AuthenticationException:
+                failures += 1
+    assert failures <= 6
+    t.close()
+
+
+def test_exec_is_refused(server):
+    client = server.paramiko("alice")
+    with pytest.raises(paramiko.SSHException):
+        client.exec_command("cat /etc/passwd", timeout=10)
+    client.close()
