@@ -33,6 +33,15 @@ void SftpSession::Open(const Request& q, Writer& out) {
 
 Result<std::unique_ptr<WriteHandle>> SftpSession::OpenForWrite(const std::string& path,
                                                                uint32_t pflags) {
+  service::UploadOptions options;
+  options.overwrite = !(pflags & kOpenExclusive);
+  // The common "create or replace" open needs nothing from the old file; the
+  // service refuses a folder or (exclusive) an existing name by itself.
+  if ((pflags & kOpenCreate) && (pflags & kOpenTruncate) && !(pflags & kOpenAppend)) {
+    COFFER_ASSIGN_OR_RETURN(auto upload, files_.BeginUpload(principal_, context_, path, options));
+    return std::make_unique<WriteHandle>(std::move(upload), nullptr, false,
+                                         limits_.max_reorder_bytes);
+  }
   auto existing = files_.Stat(principal_, context_, path);
   if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
   if (!existing.ok() && !(pflags & kOpenCreate)) return NotFound("no such file");
@@ -42,8 +51,6 @@ Result<std::unique_ptr<WriteHandle>> SftpSession::OpenForWrite(const std::string
   if (existing.ok() && !(pflags & kOpenTruncate) && existing->size > 0) {
     COFFER_ASSIGN_OR_RETURN(base, files_.OpenDownload(principal_, context_, path));
   }
-  service::UploadOptions options;
-  options.overwrite = !(pflags & kOpenExclusive);
   COFFER_ASSIGN_OR_RETURN(auto upload, files_.BeginUpload(principal_, context_, path, options));
   return std::make_unique<WriteHandle>(std::move(upload), std::move(base),
                                        (pflags & kOpenAppend) != 0, limits_.max_reorder_bytes);

@@ -21,7 +21,12 @@ WriteHandle::WriteHandle(std::unique_ptr<service::Upload> upload,
 uint64_t WriteHandle::Size() const { return std::max(next_, furthest_); }
 
 Status WriteHandle::Stream(std::span<const uint8_t> data) {
-  COFFER_RETURN_IF_ERROR(upload_->Write(data));
+  if (!broken_.ok()) return broken_;
+  Status st = upload_->Write(data);
+  if (!st.ok()) {
+    broken_ = st;  // the stored stream has a hole now: never commit it
+    return st;
+  }
   next_ += data.size();
   return Status::Ok();
 }
@@ -69,14 +74,15 @@ Status WriteHandle::Write(uint64_t offset, std::span<const uint8_t> data) {
   if (pending_.empty() && next_ < base_size_) {
     COFFER_RETURN_IF_ERROR(FillTo(std::min(offset, base_size_)));
   }
-  furthest_ = std::max(furthest_, end);
   if (offset == next_) {
     COFFER_RETURN_IF_ERROR(Stream(data));
+    furthest_ = std::max(furthest_, end);
     return Drain();
   }
   if (pending_bytes_ + data.size() > max_reorder_bytes_) {
     return FailedPrecondition("write too far ahead of the data written so far");
   }
+  furthest_ = std::max(furthest_, end);
   auto [it, inserted] = pending_.try_emplace(offset, data.begin(), data.end());
   if (!inserted) {  // the same offset again: the later write wins if it is longer
     if (data.size() > it->second.size()) {
@@ -92,6 +98,7 @@ Status WriteHandle::Write(uint64_t offset, std::span<const uint8_t> data) {
 }
 
 Result<service::EntryInfo> WriteHandle::Close() {
+  if (!broken_.ok()) return broken_;
   while (!pending_.empty()) {
     COFFER_RETURN_IF_ERROR(FillTo(pending_.begin()->first));
     COFFER_RETURN_IF_ERROR(Drain());

@@ -14,6 +14,8 @@
 // store (more than `max_reorder_bytes` behind the furthest write); such a write
 // fails with kFailedPrecondition and the upload can still be closed.
 // Nothing is visible until Close() commits; destroying the handle discards it.
+// If the store refuses data (quota, I/O), every later call fails with that
+// error and nothing is committed.
 // Not thread-safe (one SFTP session uses it).
 #pragma once
 
@@ -55,6 +57,7 @@ class WriteHandle {
   size_t pending_bytes_ = 0;
   uint64_t furthest_ = 0;  // end of the furthest write
   std::vector<uint8_t> scratch_;
+  Status broken_;  // set when the upload refused data (quota, I/O); Close fails with it
 };
 
 }  // namespace coffer::sftp
