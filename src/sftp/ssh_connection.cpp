@@ -162,7 +162,7 @@ bool Authenticate(Connection& c, ssh_session session) {
 
   long timeout = cfg.login_grace_seconds;
   ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout);
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(cfg.login_grace_seconds);
+  auto deadline = SteadyClock::now() + std::chrono::seconds(cfg.login_grace_seconds);
   if (ssh_handle_key_exchange(session) != SSH_OK) {
     spdlog::info("sftp: key exchange with {} failed: {}", c.context.address, ssh_get_error(session));
     return false;
@@ -171,8 +171,15 @@ bool Authenticate(Connection& c, ssh_session session) {
   ssh_event event = ssh_event_new();
   ssh_event_add_session(event, session);
   bool ready = false;
+  bool signed_in = false;
   while (!c.server.stopping && SteadyClock::now() < deadline && !c.OutOfAttempts()) {
     if (ssh_event_dopoll(event, 100) == SSH_ERROR) break;
+    if (c.principal && !signed_in) {
+      // Signed in: the grace time is over; opening the channel may take as long
+      // as any idle pause.
+      signed_in = true;
+      deadline = SteadyClock::now() + std::chrono::seconds(cfg.idle_timeout_seconds);
+    }
     if (c.principal && c.channel && c.sftp_requested) {
       ready = true;
       break;
@@ -183,7 +190,8 @@ bool Authenticate(Connection& c, ssh_session session) {
   if (!ready && c.OutOfAttempts()) {
     spdlog::warn("sftp: {}: too many failed sign-in attempts", c.context.address);
   } else if (!ready && SteadyClock::now() >= deadline) {
-    spdlog::info("sftp: {}: login grace time over", c.context.address);
+    spdlog::info("sftp: {}: {}", c.context.address,
+                 signed_in ? "no sftp channel opened: idle time-out" : "login grace time over");
   }
   return ready;
 }
