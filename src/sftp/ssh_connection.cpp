@@ -32,6 +32,9 @@ struct Connection {
   std::optional<service::Principal> principal;
   ssh_channel channel = nullptr;
   bool sftp_requested = false;
+  // libssh keeps pointers to these (it does not copy them): they live as long
+  // as the connection.
+  ssh_server_callbacks_struct server_callbacks{};
   ssh_channel_callbacks_struct channel_callbacks{};
 
   bool OutOfAttempts() const { return failures >= server.config.sftp.max_auth_attempts; }
@@ -151,7 +154,7 @@ std::string NewSessionId() {
 // connection must end (grace time, attempts, disconnect).
 bool Authenticate(Connection& c, ssh_session session) {
   const auto& cfg = c.server.config.sftp;
-  ssh_server_callbacks_struct callbacks{};
+  auto& callbacks = c.server_callbacks;
   callbacks.userdata = &c;
   callbacks.auth_password_function = OnPassword;
   callbacks.auth_pubkey_function = OnPublicKey;
@@ -274,7 +277,7 @@ void WaitForClientToLeave(ssh_session session) {
 void RunConnection(SshServer::Impl& server, ssh_session session, std::string address) {
   int one = 1;
   setsockopt(ssh_get_fd(session), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  Connection c{server, {"sftp", address, NewSessionId()}, 0, std::nullopt, nullptr, false, {}};
+  Connection c{server, {"sftp", address, NewSessionId()}, 0, std::nullopt, nullptr, false, {}, {}};
   if (Authenticate(c, session)) {
     spdlog::info("sftp: {} signed in from {} ({})", c.principal->name, address, c.context.session);
     SftpSession sftp(server.files, *c.principal, c.context,

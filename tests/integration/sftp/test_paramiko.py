@@ -226,3 +226,16 @@ def test_exec_is_refused(server):
     with pytest.raises(paramiko.SSHException):
         client.exec_command("cat /etc/passwd", timeout=10)
     client.close()
+
+
+def test_second_session_channel_is_refused_and_the_first_keeps_working(server):
+    # Regression: libssh kept a pointer to callbacks that had gone out of scope,
+    # so a second channel request (rclone opens one to try exec) jumped to garbage.
+    client = server.paramiko("alice")
+    transport = client.get_transport()
+    first = paramiko.SFTPClient.from_transport(transport)
+    for _ in range(3):
+        with pytest.raises(paramiko.ChannelException):
+            transport.open_session(timeout=10)
+    assert "A" in first.listdir("/")
+    client.close()
