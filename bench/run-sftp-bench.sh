@@ -148,11 +148,11 @@ for server in openssh coffer; do
   measure "200 connect-auth-ls-quit" "$server" cycles "$server"
 done
 
-# Memory: coffer's RSS with 50 idle sessions, and with 16 busy ones.
+# Memory: coffer's RSS with 200 idle sessions, and with 16 busy ones.
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$coffer_pid/status"; }
 base=$(rss)
 idle=()
-for i in $(seq 1 50); do
+for i in $(seq 1 200); do
   (sleep 20 | sftp -q -b - -P "$coffer_port" "${ssh_opts[@]}" "bench@127.0.0.1" >/dev/null 2>&1) &
   idle+=($!)
 done
@@ -167,7 +167,7 @@ cj=$!
 peak=$base2
 while kill -0 "$cj" 2>/dev/null; do r=$(rss); (( r > peak )) && peak=$r; sleep 0.2; done
 echo
-echo "coffer RSS: $base KiB at rest; +$(( (with_idle - base) / 50 )) KiB per idle session (50 open);" \
+echo "coffer RSS: $base KiB at rest; +$(( (with_idle - base) / 200 )) KiB per idle session (200 open);" \
      "peak +$(( (peak - base2) / 16 )) KiB per busy session (16 moving 16 MiB each)"
 
 echo

@@ -100,3 +100,17 @@ def test_attempt_limit_from_settings(tight):
     checked = [r for r in records if r["action"] == "auth.password" and r["actor"] == "alice"
                and r["result"] == "denied"]
     assert len(checked) == 2
+
+
+def test_rsa_host_key_when_enabled(tmp_path):
+    import subprocess
+    s = Server(tmp_path, "rsa_host_key = true").setup_users().start()
+    try:
+        assert (s.data / "ssh" / "ssh_host_rsa_key").stat().st_mode & 0o077 == 0
+        for alg in ("rsa-sha2-512", "rsa-sha2-256", "ssh-ed25519"):
+            out = s.sftp("alice", "ls /\n", extra=["-o", f"HostKeyAlgorithms={alg}"]).stdout
+            assert b"A" in out
+        p = s.sftp("alice", "ls /\n", check=False, extra=["-o", "HostKeyAlgorithms=ssh-rsa"])
+        assert p.returncode != 0  # SHA-1 host signatures are never offered
+    finally:
+        s.stop()

@@ -239,3 +239,57 @@ def test_second_session_channel_is_refused_and_the_first_keeps_working(server):
             transport.open_session(timeout=10)
     assert "A" in first.listdir("/")
     client.close()
+
+
+def test_interrupted_upload_leaves_nothing(server):
+    client = server.paramiko("alice")
+    sftp = client.open_sftp()
+    f = sftp.open("/A/interrupted.bin", "wb")
+    f.write(os.urandom(3 * 1024 * 1024))
+    f.flush()
+    client.get_transport().sock.close()  # the connection drops mid-upload
+    client.close()
+    other = server.paramiko("alice")
+    with pytest.raises(IOError):
+        other.open_sftp().stat("/A/interrupted.bin")
+    other.close()
+
+
+def test_quota_refusal_says_quota(server, tmp_path):
+    server.coffer("user", "add", "dora", "--password-file", "-", input=b"a long secret for D-4\n")
+    server.coffer("folder", "add", "/D")
+    server.coffer("grant", "/D", "dora", "list,read,write,delete")
+    server.coffer("user", "quota", "dora", "1MiB")
+    client = server.paramiko("dora", password="a long secret for D-4")
+    sftp = client.open_sftp()
+    with pytest.raises(IOError, match="(?i)quota"):
+        with sftp.open("/D/big.bin", "wb") as f:
+            for _ in range(4):
+                f.write(os.urandom(512 * 1024))
+    with pytest.raises(IOError):
+        sftp.stat("/D/big.bin")
+    client.close()
+
+
+@pytest.mark.parametrize("keytype,bits", [("ecdsa", "256"), ("ecdsa", "521"), ("rsa", "3072")])
+def test_ecdsa_and_rsa_keys_sign_in(server, tmp_path, keytype, bits):
+    import subprocess
+    key = tmp_path / f"k_{keytype}{bits}"
+    subprocess.run(["ssh-keygen", "-q", "-t", keytype, "-b", bits, "-N", "", "-f", str(key)],
+                   check=True, timeout=60)
+    server.coffer("user", "key", "add", "bob", str(key) + ".pub")
+    out = server.sftp("bob", "ls /\n", key=key).stdout
+    assert b"B" in out
+    listed = server.coffer("user", "key", "list", "bob").stdout.decode()
+    assert keytype.upper()[:3] in listed.upper() and "never" not in listed.split("\n")[-1]
+
+
+def test_rsa_key_with_sha1_signature_is_refused(server, tmp_path):
+    import subprocess
+    key = tmp_path / "k_rsa_sha1"
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "3072", "-N", "", "-f", str(key)],
+                   check=True, timeout=60)
+    server.coffer("user", "key", "add", "bob", str(key) + ".pub")
+    p = server.sftp("bob", "ls /\n", key=key, check=False,
+                    extra=["-o", "PubkeyAcceptedAlgorithms=ssh-rsa"])
+    assert p.returncode != 0
