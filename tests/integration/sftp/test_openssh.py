@@ -117,3 +117,15 @@ def test_shell_and_exec_are_refused_and_logged(server):
     assert p.returncode != 0
     log = server.serve_log()
     assert "exec refused" in log and "shell refused" in log and "request refused" in log
+
+
+def test_stalled_clients_do_not_hold_up_others(server):
+    # Connections that never speak hold only their own threads (grace time 30 s).
+    import socket
+    import time
+    stalled = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(5)]
+    start = time.time()
+    server.sftp("alice", "ls /A\n")
+    assert time.time() - start < 20
+    for s in stalled:
+        s.close()
