@@ -13,7 +13,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-pytest
   # real SFTP clients and auditors for the integration tests; sshd for the benchmark
-  openssh-client openssh-server ssh-audit python3-paramiko rclone lftp
+  openssh-client openssh-server ssh-audit python3-paramiko rclone lftp hydra
 )
 
 missing=()

@@ -65,6 +65,8 @@ Result<std::string> ReadSecretFile(const std::string& path);
 void AddInitCommands(CLI::App& root, Cli& cli);     // init, serve
 void AddUserCommands(CLI::App& root, Cli& cli);     // user, group
 void AddUserKeyCommands(CLI::App* user, Cli& cli);  // user key
+void AddUserUnlockCommand(CLI::App* user, Cli& cli);  // user unlock
+void AddSecurityCommands(CLI::App& root, Cli& cli);  // ban, iprule
 void AddFolderCommands(CLI::App& root, Cli& cli);   // folder, grant, revoke
 void AddFileCommands(CLI::App& root, Cli& cli);     // files
 void AddKeysCommands(CLI::App& root, Cli& cli);     // keys, activity

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   coffer::cli::AddFolderCommands(root, cli);
   coffer::cli::AddFileCommands(root, cli);
   coffer::cli::AddKeysCommands(root, cli);
+  coffer::cli::AddSecurityCommands(root, cli);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

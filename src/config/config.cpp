@@ -131,6 +131,24 @@ Status ReadSftp(TableReader& r, const std::filesystem::path& base, SftpConfig* s
   return r.CheckUnknown();
 }
 
+Status ReadSecurity(TableReader& r, SecurityConfig* s) {
+  COFFER_RETURN_IF_ERROR(r.Integer("lockout_failures", 1, 1000, &s->lockout_failures));
+  COFFER_RETURN_IF_ERROR(r.Integer("lockout_failures_total", 1, 100000, &s->lockout_failures_total));
+  COFFER_RETURN_IF_ERROR(r.Integer("lockout_seconds", 1, 86400 * 30, &s->lockout_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("failure_delay_max_seconds", 0, 3600, &s->failure_delay_max_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("ban_score", 1, 100000, &s->ban_score));
+  COFFER_RETURN_IF_ERROR(r.Integer("score_window_seconds", 1, 86400 * 30, &s->score_window_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("ban_seconds", 1, 86400 * 30, &s->ban_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("ban_max_seconds", 1, 86400 * 365, &s->ban_max_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("score_failed_sign_in", 0, 1000, &s->score_failed_sign_in));
+  COFFER_RETURN_IF_ERROR(r.Integer("score_unknown_user", 0, 1000, &s->score_unknown_user));
+  COFFER_RETURN_IF_ERROR(r.Integer("score_protocol_error", 0, 1000, &s->score_protocol_error));
+  if (s->ban_max_seconds < s->ban_seconds) {
+    return InvalidArgument("configuration: [security] ban_max_seconds must be >= ban_seconds");
+  }
+  return r.CheckUnknown();
+}
+
 Status ReadLog(TableReader& r, std::string* level) {
   COFFER_RETURN_IF_ERROR(r.String("level", level));
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
@@ -162,7 +180,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
 
   static const std::set<std::string> kTables = {"storage",  "limits",        "retention",
                                                 "accounts", "frontend_keys", "log",
-                                                "sftp"};
+                                                "sftp",     "security"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
@@ -172,7 +190,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   auto table = [&](std::string_view name) { return TableReader(SubTable(root, name, &st), std::string(name)); };
   TableReader storage = table("storage"), limits = table("limits"), retention = table("retention"),
               accounts = table("accounts"), keys = table("frontend_keys"), log = table("log"),
-              sftp = table("sftp");
+              sftp = table("sftp"), security = table("security");
   COFFER_RETURN_IF_ERROR(st);
   COFFER_RETURN_IF_ERROR(ReadStorage(storage, base, &c.storage));
   COFFER_RETURN_IF_ERROR(ReadLimits(limits, &c.limits));
@@ -183,6 +201,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   COFFER_RETURN_IF_ERROR(ReadFrontEndKeys(keys, base, &c.frontend_keys));
   COFFER_RETURN_IF_ERROR(ReadLog(log, &c.log_level));
   COFFER_RETURN_IF_ERROR(ReadSftp(sftp, base, &c.sftp));
+  COFFER_RETURN_IF_ERROR(ReadSecurity(security, &c.security));
   return c;
 }
 

@@ -48,6 +48,21 @@ struct FrontEndKeys {  // made at init for the HTTPS, FTPS and SFTP front-ends
   std::filesystem::path ssh_host_key_ed25519;
 };
 
+// Sign-in defence shared by every protocol (docs/security.md).
+struct SecurityConfig {
+  uint32_t lockout_failures = 5;         // failures from one address that lock the account there
+  uint32_t lockout_failures_total = 20;  // failures from all addresses that lock it everywhere
+  uint32_t lockout_seconds = 900;        // how long a lock lasts (an admin may lift it)
+  uint32_t failure_delay_max_seconds = 8;  // before the lock: 1, 2, 4 ... s between attempts
+  uint32_t ban_score = 10;               // an address with this score is banned
+  uint32_t score_window_seconds = 900;   // a full score decays to zero over this time
+  uint32_t ban_seconds = 900;            // the first ban; each further ban lasts twice as long
+  uint32_t ban_max_seconds = 86400;
+  uint32_t score_failed_sign_in = 1;
+  uint32_t score_unknown_user = 2;
+  uint32_t score_protocol_error = 1;
+};
+
 struct SftpConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1";  // address to bind ("::1", "0.0.0.0", ...)
@@ -73,6 +88,7 @@ struct Config {
   AccountsConfig accounts;
   FrontEndKeys frontend_keys;
   SftpConfig sftp;
+  SecurityConfig security;
   std::string log_level = "info";  // trace, debug, info, warn, error
 };
 

@@ -53,6 +53,27 @@ tls_certificate = "tls/cert.pem"
 tls_private_key = "tls/key.pem"
 ssh_host_key_ed25519 = "ssh/ssh_host_ed25519_key"
 
+[security]
+# Sign-in defence, shared by every protocol (docs/security.md).
+# Failed sign-ins from one address that lock the account for that address, and
+# from all addresses together that lock it everywhere; how long a lock lasts.
+lockout_failures = 5
+lockout_failures_total = 20
+lockout_seconds = 900
+# Before the lock, attempts must wait 1, 2, 4 ... seconds (at most this) after a
+# failure; attempts sooner are refused without checking the password.
+failure_delay_max_seconds = 8
+# Each source address gets points: a failed sign-in, a probe for an unknown
+# user, a protocol error. At ban_score it is banned for ban_seconds, doubling on
+# each further ban up to ban_max_seconds. Points fade over score_window_seconds.
+ban_score = 10
+score_window_seconds = 900
+ban_seconds = 900
+ban_max_seconds = 86400
+score_failed_sign_in = 1
+score_unknown_user = 2
+score_protocol_error = 1
+
 [sftp]
 # The SFTP front-end (SSH File Transfer Protocol v3 with the OpenSSH extensions).
 enabled = true

@@ -17,7 +17,11 @@ Status RequireAdmin(const Principal& p) {
 
 AdminService::AdminService(const config::Config& config, store::MetadataStore& store,
                            ActivityLog& activity, FileService& files)
-    : config_(config), store_(store), activity_(activity), files_(files) {}
+    : config_(config),
+      store_(store),
+      activity_(activity),
+      files_(files),
+      defender_(config.security, store, activity) {}
 
 Result<store::User> AdminService::FindUser(std::string_view name) {
   COFFER_ASSIGN_OR_RETURN(NormalName n, NormalizeAccountName(name));
@@ -186,14 +190,44 @@ Result<Principal> AdminService::Authenticate(const Context& c, std::string_view 
   anonymous.name = std::string(name.substr(0, 64));
   Operation op(activity_, anonymous, c, "auth.password", "");
   auto run = [&]() -> Result<Principal> {
+    const Status refused = Unauthenticated("invalid user name or password");
+    if (Status st = defender_.CheckAddress(c.address); !st.ok()) {
+      VerifyDummyPassword(password);
+      op.fact().detail = st.message();
+      return refused;
+    }
     auto u = FindUser(name);
-    bool ok = u.ok() && !u->disabled && VerifyPassword(u->password_hash, password);
-    if (!u.ok()) VerifyDummyPassword(password);
-    if (!ok) return Unauthenticated("invalid user name or password");
+    if (!u.ok()) {
+      VerifyDummyPassword(password);
+      defender_.Record(c, Offence::kUnknownUser);
+      return refused;
+    }
     op.fact().object_id = u->id;
-    return MakePrincipal(*u, AuthMethod::kPassword);
+    if (Status st = defender_.CheckAccount(u->id, c.address); !st.ok()) {
+      VerifyDummyPassword(password);  // the same work as a real check
+      op.fact().detail = st.message();
+    } else if (VerifyPassword(u->password_hash, password) && !u->disabled) {
+      defender_.AccountSucceeded(u->id, c.address);
+      return MakePrincipal(*u, AuthMethod::kPassword);
+    }
+    defender_.AccountFailed(c, u->id, u->name);
+    defender_.Record(c, Offence::kFailedSignIn);
+    return refused;
   };
   return op.Finish(run());
+}
+
+Status AdminService::UnlockUser(const Principal& p, const Context& c, std::string_view name) {
+  if (!p.is_admin()) {
+    Operation op(activity_, p, c, "account.unlock", std::string(name.substr(0, 64)));
+    return op.Finish(PermissionDenied("administrators only"));
+  }
+  auto u = FindUser(name);
+  if (!u.ok()) {
+    Operation op(activity_, p, c, "account.unlock", std::string(name.substr(0, 64)));
+    return op.Finish(u.status());
+  }
+  return defender_.Unlock(p, c, u->id, u->name);
 }
 
 Result<Principal> AdminService::PrincipalFor(std::string_view name) {

@@ -20,6 +20,7 @@
 
 #include "config/config.h"
 #include "service/activity.h"
+#include "service/defender.h"
 #include "service/file_service.h"
 #include "store/metadata_store.h"
 
@@ -125,7 +126,9 @@ class AdminService {
                                                           size_t limit);
 
   // Sign-in by password. The same error (kUnauthenticated) and the same work for
-  // an unknown user, a disabled one and a wrong password.
+  // an unknown user, a disabled one, a wrong password, a locked account and a
+  // banned address (the activity record says which). Failures feed the
+  // defender (service/defender.h).
   Result<Principal> Authenticate(const Context& c, std::string_view name,
                                  std::string_view password);
   // Public-key sign-in, in the two steps of the SSH protocol. KeyIsAuthorized
@@ -137,6 +140,10 @@ class AdminService {
                        std::string_view key_base64);
   Result<Principal> AuthenticateKey(const Context& c, std::string_view name,
                                     std::string_view algorithm, std::string_view key_base64);
+
+  // Lifts every sign-in lock of a user (administrators only).
+  Status UnlockUser(const Principal& p, const Context& c, std::string_view name);
+  Defender& defender() { return defender_; }
 
   // The principal of an existing, enabled user (for the CLI's --as).
   Result<Principal> PrincipalFor(std::string_view name);
@@ -170,6 +177,7 @@ class AdminService {
   store::MetadataStore& store_;
   ActivityLog& activity_;
   FileService& files_;
+  Defender defender_;
 };
 
 }  // namespace coffer::service

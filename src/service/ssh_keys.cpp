@@ -102,6 +102,10 @@ Result<Principal> AdminService::AuthenticateKey(const Context& c, std::string_vi
   anonymous.name = std::string(name.substr(0, 64));
   Operation op(activity_, anonymous, c, "auth.publickey", "");
   auto run = [&]() -> Result<Principal> {
+    if (Status st = defender_.CheckAddress(c.address); !st.ok()) {
+      op.fact().detail = st.message();
+      return Unauthenticated("invalid user name or key");
+    }
     auto u = FindUser(name);
     if (!u.ok()) return Unauthenticated("invalid user name or key");
     auto key = MatchKey(*u, algorithm, key_base64);

@@ -168,6 +168,7 @@ bool Authenticate(Connection& c, ssh_session session) {
   auto deadline = SteadyClock::now() + std::chrono::seconds(cfg.login_grace_seconds);
   if (ssh_handle_key_exchange(session) != SSH_OK) {
     spdlog::info("sftp: key exchange with {} failed: {}", c.context.address, ssh_get_error(session));
+    c.server.admin.defender().Record(c.context, service::Offence::kProtocolError);
     return false;
   }
   ssh_set_auth_methods(session, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
@@ -192,6 +193,7 @@ bool Authenticate(Connection& c, ssh_session session) {
   ssh_event_free(event);
   if (!ready && c.OutOfAttempts()) {
     spdlog::warn("sftp: {}: too many failed sign-in attempts", c.context.address);
+    c.server.admin.defender().Record(c.context, service::Offence::kProtocolError);
   } else if (!ready && SteadyClock::now() >= deadline) {
     spdlog::info("sftp: {}: {}", c.context.address,
                  signed_in ? "no sftp channel opened: idle time-out" : "login grace time over");
@@ -233,6 +235,7 @@ void Pump(Connection& c, SftpSession& sftp) {
       if (len == 0 || len > kMaxPacket) {
         spdlog::warn("sftp: {} from {}: packet of {} bytes refused", c.principal->name,
                      c.context.address, len);
+        c.server.admin.defender().Record(c.context, service::Offence::kProtocolError);
         return;
       }
       if (have - pos - 4 < len) break;

@@ -174,6 +174,12 @@ void SshServer::AcceptLoop(Impl& impl) {
       continue;
     }
     std::string address = PeerAddress(ssh_get_fd(session));
+    if (Status st = impl.admin.defender().CheckAddress(address); !st.ok()) {
+      spdlog::warn("sftp: connection from {} refused: {}", address, st.message());
+      ssh_disconnect(session);
+      ssh_free(session);
+      continue;
+    }
     if (!impl.AdmitConnection(address)) {
       spdlog::warn("sftp: connection from {} refused: connection limit", address);
       ssh_disconnect(session);

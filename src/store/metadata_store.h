@@ -124,6 +124,34 @@ struct SshKey {
 };
 // MAC'd: id, user_id, algorithm, key_base64.
 
+// Failed sign-ins of one account from one address ("*": from anywhere).
+struct AccountFailures {
+  Id user_id = 0;
+  std::string address;
+  int64_t failures = 0;
+  int64_t last_failure_at = 0;  // unix seconds
+  int64_t locked_until = 0;     // unix seconds; 0: not locked
+};
+
+// The defender's view of one source address.
+struct AddressDefense {
+  std::string address;
+  int64_t score_milli = 0;  // thousandths of a point, as of scored_at
+  int64_t scored_at = 0;
+  int64_t bans = 0;          // bans so far (each lasts longer)
+  int64_t banned_until = 0;  // unix seconds; 0: not banned
+};
+
+// An administrator's rule for an address or network ("192.0.2.0/24", "::1").
+struct IpRule {
+  Id id = 0;
+  std::string network;
+  bool allow = false;  // allow: never banned; deny: always refused
+  std::string comment;
+  int64_t created_at = 0;
+};
+// MAC'd: id, network, allow.
+
 struct ActivityRecord {
   Id id = 0;
   int64_t at_us = 0;  // unix microseconds
@@ -236,6 +264,20 @@ class MetadataStore {
   virtual Result<std::vector<SshKey>> ListSshKeys(Id user_id) = 0;
   virtual Status DeleteSshKey(Id user_id, std::string_view fingerprint) = 0;  // kNotFound
   virtual Status TouchSshKey(Id id, int64_t last_used_at) = 0;
+
+  // Sign-in defence. Getters return a zeroed row when there is none.
+  virtual Result<AccountFailures> GetAccountFailures(Id user_id, std::string_view address) = 0;
+  virtual Status PutAccountFailures(const AccountFailures& f) = 0;  // insert or replace
+  virtual Status ClearAccountFailures(Id user_id) = 0;              // every address
+  virtual Result<AddressDefense> GetAddressDefense(std::string_view address) = 0;
+  virtual Status PutAddressDefense(const AddressDefense& d) = 0;  // insert or replace
+  virtual Status DeleteAddressDefense(std::string_view address) = 0;
+  // Addresses banned past `now`, latest ban end first (at most `limit`, <= 1000).
+  virtual Result<std::vector<AddressDefense>> ListBans(int64_t now, size_t limit) = 0;
+  // IP rules (at most 10,000). Lists skip (and report) MAC-failed rows.
+  virtual Result<Id> AddIpRule(const IpRule& rule) = 0;  // kAlreadyExists on network
+  virtual Result<std::vector<IpRule>> ListIpRules() = 0;
+  virtual Status DeleteIpRule(std::string_view network) = 0;  // kNotFound
 
   // Settings (MAC'd key/value).
   virtual Result<std::optional<std::string>> GetSetting(std::string_view key) = 0;

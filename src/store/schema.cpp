@@ -97,7 +97,25 @@ constexpr Sql kMigration2[] = {
     " mac TEXT NOT NULL DEFAULT '', UNIQUE (user_id, fingerprint))",
 };
 
-const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2};
+// Sign-in defence shared by every protocol: failures per account and source
+// address (address "*" counts all addresses), scores and bans per address, and
+// the administrators' allow/deny rules (MAC'd: an allow rule grants something).
+constexpr Sql kMigration3[] = {
+    "CREATE TABLE account_failures ("
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE, address TEXT NOT NULL,"
+    " failures INTEGER NOT NULL, last_failure_at INTEGER NOT NULL, locked_until INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, address))",
+    "CREATE TABLE address_defense ("
+    " address TEXT PRIMARY KEY, score_milli INTEGER NOT NULL, scored_at INTEGER NOT NULL,"
+    " bans INTEGER NOT NULL, banned_until INTEGER NOT NULL)",
+    "CREATE INDEX address_defense_by_ban ON address_defense (banned_until)",
+    "CREATE TABLE ip_rules ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, network TEXT NOT NULL UNIQUE,"
+    " allow INTEGER NOT NULL CHECK (allow IN (0, 1)), comment TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, mac TEXT NOT NULL DEFAULT '')",
+};
+
+const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"

@@ -88,6 +88,17 @@ class SqliteRepo final : public MetadataStore {
   Status DeleteSshKey(Id user_id, std::string_view fingerprint) override;
   Status TouchSshKey(Id id, int64_t last_used_at) override;
 
+  Result<AccountFailures> GetAccountFailures(Id user_id, std::string_view address) override;
+  Status PutAccountFailures(const AccountFailures& f) override;
+  Status ClearAccountFailures(Id user_id) override;
+  Result<AddressDefense> GetAddressDefense(std::string_view address) override;
+  Status PutAddressDefense(const AddressDefense& d) override;
+  Status DeleteAddressDefense(std::string_view address) override;
+  Result<std::vector<AddressDefense>> ListBans(int64_t now, size_t limit) override;
+  Result<Id> AddIpRule(const IpRule& rule) override;
+  Result<std::vector<IpRule>> ListIpRules() override;
+  Status DeleteIpRule(std::string_view network) override;
+
   Result<std::optional<std::string>> GetSetting(std::string_view key) override;
   Status PutSetting(std::string_view key, std::string_view value) override;
 

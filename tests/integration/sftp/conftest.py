@@ -93,7 +93,9 @@ class Server:
                 return int(line.split()[1])
         return 0
 
-    def setup_users(self):
+    def setup_users(self, defended=False):
+        """Creates the users and folders. Unless `defended`, 127.0.0.1 is on the
+        allow list so that tests of wrong passwords do not get the test host banned."""
         for name in ("alice", "bob"):
             f = self.root / f"{name}.pw"
             f.write_text(PASSWORDS[name] + "\n")
@@ -104,6 +106,8 @@ class Server:
         self.coffer("folder", "add", "/B")
         self.coffer("grant", "/A", "@staff", "list,read,write,delete")
         self.coffer("grant", "/B", "bob", "list,read,write,delete")
+        if not defended:
+            self.coffer("iprule", "add", "allow", "127.0.0.1", "--comment", "tests")
         self.keys = {}
         for name in ("alice", "admin"):
             key = self.root / f"{name}_ed25519"
