@@ -65,7 +65,7 @@ pids+=("$sshd_pid")
 
 # --- coffer
 coffer_port=$(free_port)
-printf 'load test secret 123456\n' > "$work/admin_pw"
+printf 'bench sign-in phrase 7QX\n' > "$work/admin_pw"
 "$coffer" init --data "$work/coffer" --admin-password-file "$work/admin_pw" >/dev/null
 sed -i "s/^port = 2222/port = $coffer_port/; s/^max_sessions_per_address = 50/max_sessions_per_address = 500/; s/^max_sessions_per_user = 50/max_sessions_per_user = 500/" "$work/coffer/coffer.toml"
 "$coffer" --data "$work/coffer" user add bench --password-file "$work/admin_pw" >/dev/null

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkgconf ccache clang libclang-rt-14-dev
   # libraries
   libssl-dev libsodium-dev libsqlite3-dev libutf8proc-dev libtomlplusplus-dev libcli11-dev
-  libspdlog-dev nlohmann-json3-dev libssh-dev
+  libspdlog-dev nlohmann-json3-dev libssh-dev libcrack2-dev cracklib-runtime
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-pytest
   # real SFTP clients and auditors for the integration tests; sshd for the benchmark

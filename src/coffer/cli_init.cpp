@@ -92,9 +92,11 @@ void PrintBanner(app::App& app, const sftp::SshServer* sftp_server) {
   }
   std::cout << "Running: file service, recycle-bin purge every "
             << app.config().retention.purge_interval_seconds << " s.\n"
-            << "Sign in: administrator \"admin\" with the one-time password that `coffer init` "
-               "printed, or add an SSH key:\n  coffer --data " << data
-            << " user key add admin ~/.ssh/id_ed25519.pub\n"
+            << "Sign in as \"admin\" over SFTP with an SSH key, or with a password of your own "
+               "(the one-time password from `coffer init` must be replaced first):\n"
+            << "  coffer --data " << data << " user key add admin ~/.ssh/id_ed25519.pub\n"
+            << "  coffer --data " << data << " user passwd admin --password-file - "
+               "--no-force-change\n"
             << "Stop with Ctrl-C." << std::endl;
 }
 

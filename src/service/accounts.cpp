@@ -55,6 +55,7 @@ Result<Principal> AdminService::MakePrincipal(const store::User& u, AuthMethod a
   p.name = u.name;
   p.role = u.role;
   p.auth = auth;
+  p.must_change_password = u.must_change_password && auth == AuthMethod::kPassword;
   COFFER_ASSIGN_OR_RETURN(p.group_ids, store_.ListGroupIdsOfUser(u.id));
   return p;
 }

@@ -1,6 +1,8 @@
 #include "service/passwords.h"
 
 #include <sodium.h>
+#include <stddef.h>  // crack.h needs size_t first
+#include <crack.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,6 +19,17 @@ std::string Lower(std::string_view s) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
+// cracklib is not documented as thread-safe: one check at a time.
+Status CheckWithCracklib(std::string_view password) {
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::string pw(password);
+  if (pw.find('\0') != std::string::npos) return InvalidArgument("password must not contain NUL");
+  const char* why = FascistCheck(pw.c_str(), GetDefaultCracklibDict());
+  if (why) return InvalidArgument(std::string("password rejected: ") + why);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::string> HashPassword(std::string_view password) {
@@ -70,7 +83,10 @@ Status CheckPasswordPolicy(std::string_view password, std::string_view user_name
   if (!user_name.empty() && Lower(password).find(Lower(user_name)) != std::string::npos) {
     return InvalidArgument("password must not contain the user name");
   }
-  return Status::Ok();
+  if (IsCommonPassword(password)) {
+    return InvalidArgument("password is one of the most common passwords or built on one");
+  }
+  return CheckWithCracklib(password);
 }
 
 }  // namespace coffer::service

@@ -18,6 +18,9 @@ struct Principal {
   std::vector<store::Id> group_ids;
   AuthMethod auth = AuthMethod::kNone;
   bool mfa = false;
+  // Signed in with a password that must be changed first (printed one-time or
+  // reset by an administrator). Front-ends that cannot change it refuse.
+  bool must_change_password = false;
 
   bool is_admin() const { return role == store::Role::kAdmin; }
   // The local admin CLI: an audited administrator named "system".

@@ -58,6 +58,12 @@ int OnPassword(ssh_session, const char* user, const char* password, void* data) 
   if (c.principal || c.OutOfAttempts()) return SSH_AUTH_DENIED;
   auto p = c.server.admin.Authenticate(c.context, user, password);
   if (!p.ok()) return c.Deny();
+  if (p->must_change_password) {
+    // SFTP has no way to change it; the one-time password is not a credential.
+    spdlog::warn("sftp: {} from {} refused: the password must be changed first", p->name,
+                 c.context.address);
+    return c.Deny();
+  }
   return c.Accept(std::move(*p));
 }
 

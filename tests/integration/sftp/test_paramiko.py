@@ -303,3 +303,13 @@ def test_rsa_key_with_sha1_signature_is_refused(server, tmp_path):
     p = server.sftp("bob", "ls /\n", key=key, check=False,
                     extra=["-o", "PubkeyAcceptedAlgorithms=ssh-rsa"])
     assert p.returncode != 0
+
+
+def test_one_time_password_must_be_replaced_before_sftp_sign_in(server):
+    out = server.coffer("user", "add", "erin").stdout.decode()
+    one_time = out.split("One-time password: ")[1].split()[0]
+    with pytest.raises(paramiko.AuthenticationException):
+        server.paramiko("erin", password=one_time)
+    server.coffer("user", "passwd", "erin", "--password-file", "-", "--no-force-change",
+                  input=b"a long secret for E-5\n")
+    server.paramiko("erin", password="a long secret for E-5").close()
