@@ -122,6 +122,13 @@ def test_unknown_command_and_missing_argument_are_usage_errors(coffer):
 
 
 def start_server(coffer):
+    # A free loopback port for the SFTP front-end, never the default one.
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = coffer.data / "coffer.toml"
+    conf.write_text(conf.read_text().replace("port = 2222", f"port = {port}"))
     return subprocess.Popen([coffer_bin(), "--data", str(coffer.data), "serve"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -137,7 +144,7 @@ def test_serve_prints_how_to_sign_in_and_stops_cleanly(coffer):
             if "Stop with Ctrl-C" in line:
                 break
         out = "".join(lines)
-        assert "Listening:" in out and "Sign in:" in out
+        assert "Listening: SFTP on 127.0.0.1:" in out and "Sign in as" in out
         # A second server on the same directory is refused.
         p = subprocess.run([coffer_bin(), "--data", str(coffer.data), "serve"],
                            capture_output=True, text=True, timeout=30)

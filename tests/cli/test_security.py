@@ -103,11 +103,15 @@ def test_key_rotation_rewraps_without_touching_content(shared, tmp_path):
 
 
 def test_key_rotation_refuses_while_the_server_runs(shared):
+    conf = shared.data / "coffer.toml"
+    conf.write_text(conf.read_text().replace("enabled = true", "enabled = false"))  # no SFTP port
     server = subprocess.Popen([coffer_bin(), "--data", str(shared.data), "serve"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        while "Stop with Ctrl-C" not in server.stdout.readline():
-            pass
+        for _ in range(100):
+            line = server.stdout.readline()
+            if not line or "Stop with Ctrl-C" in line:
+                break
         assert "stop the server" in shared.fails(8, "keys", "rotate")
     finally:
         server.terminate()
