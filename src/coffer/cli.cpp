@@ -26,9 +26,9 @@ std::filesystem::path Cli::ConfigFile() const {
   return app::ConfigFileOf(globals_.data_dir);
 }
 
-int Cli::WithApp(const std::function<Status(app::App&, const service::Principal&,
-                                            const service::Context&)>& fn,
-                 bool exclusive) {
+int Cli::WithApp(
+    const std::function<Status(app::App&, const service::Principal&, const service::Context&)>& fn,
+    bool exclusive) {
   if (globals_.config_file.empty() && globals_.data_dir.empty()) {
     return Fail(FailedPrecondition("no data directory: pass --data DIR or set COFFER_DATA"));
   }
@@ -55,19 +55,28 @@ void Cli::Print(const nlohmann::json& doc, const std::string& human) const {
 
 int ExitCode(const Status& st) {
   switch (st.code()) {
-    case Code::kOk: return 0;
-    case Code::kInvalidArgument: return 2;
-    case Code::kNotFound: return 3;
+    case Code::kOk:
+      return 0;
+    case Code::kInvalidArgument:
+      return 2;
+    case Code::kNotFound:
+      return 3;
     case Code::kPermissionDenied:
-    case Code::kUnauthenticated: return 4;
+    case Code::kUnauthenticated:
+      return 4;
     case Code::kAlreadyExists:
-    case Code::kConflict: return 5;
+    case Code::kConflict:
+      return 5;
     case Code::kQuotaExceeded:
-    case Code::kLimitExceeded: return 6;
-    case Code::kIntegrity: return 7;
-    case Code::kFailedPrecondition: return 8;
+    case Code::kLimitExceeded:
+      return 6;
+    case Code::kIntegrity:
+      return 7;
+    case Code::kFailedPrecondition:
+      return 8;
     case Code::kIo:
-    case Code::kInternal: return 1;
+    case Code::kInternal:
+      return 1;
   }
   return 1;
 }
@@ -84,17 +93,19 @@ Result<int64_t> ParseSize(std::string_view text) {
   };
   if (text.empty() || text.size() > 32) return bad();
   size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
   std::string number(text.substr(0, i));
   std::string unit(text.substr(i));
-  static const std::pair<const char*, int> kUnits[] = {
-      {"", 0}, {"B", 0}, {"K", 1}, {"KiB", 1}, {"M", 2}, {"MiB", 2}, {"G", 3}, {"GiB", 3},
-      {"T", 4}, {"TiB", 4}};
+  static const std::pair<const char*, int> kUnits[] = {{"", 0},  {"B", 0},   {"K", 1}, {"KiB", 1},
+                                                       {"M", 2}, {"MiB", 2}, {"G", 3}, {"GiB", 3},
+                                                       {"T", 4}, {"TiB", 4}};
   int power = -1;
   for (const auto& [name, p] : kUnits) {
     if (unit == name) power = p;
   }
-  if (number.empty() || power < 0 || std::count(number.begin(), number.end(), '.') > 1) return bad();
+  if (number.empty() || power < 0 || std::count(number.begin(), number.end(), '.') > 1)
+    return bad();
   double value = std::strtod(number.c_str(), nullptr);
   double bytes = value * std::pow(1024.0, power);
   if (!std::isfinite(bytes) || bytes < 0 || bytes > 9.0e18) return bad();
@@ -121,6 +132,16 @@ std::string FormatTime(int64_t unix_seconds) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
   return buf;
+}
+
+void RunWithApp(
+    CLI::App* cmd, Cli& cli,
+    std::function<Status(app::App&, const service::Principal&, const service::Context&)> fn) {
+  cmd->callback([&cli, fn] { cli.Set([&cli, fn] { return cli.WithApp(fn); }); });
+}
+
+void Confirm(const Cli& cli, const std::string& message) {
+  cli.Print({{"ok", true}, {"message", message}}, message);
 }
 
 Result<std::string> ReadSecretFile(const std::string& path) {

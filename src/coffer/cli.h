@@ -52,6 +52,13 @@ class Cli {
   Action action_;
 };
 
+// Makes `cmd` run `fn` with the opened data directory when it is chosen.
+void RunWithApp(
+    CLI::App* cmd, Cli& cli,
+    std::function<Status(app::App&, const service::Principal&, const service::Context&)> fn);
+// Prints a one-line confirmation ({"ok": true, "message": ...} with --json).
+void Confirm(const Cli& cli, const std::string& message);
+
 int ExitCode(const Status& st);
 int Fail(const Status& st);  // prints "coffer: error: ..." and returns the exit code
 
@@ -62,13 +69,13 @@ std::string FormatTime(int64_t unix_seconds);
 // Reads a secret from a file ("-": standard input), first line, at most 1 KiB.
 Result<std::string> ReadSecretFile(const std::string& path);
 
-void AddInitCommands(CLI::App& root, Cli& cli);     // init, serve
-void AddUserCommands(CLI::App& root, Cli& cli);     // user, group
-void AddUserKeyCommands(CLI::App* user, Cli& cli);  // user key
+void AddInitCommands(CLI::App& root, Cli& cli);       // init, serve
+void AddUserCommands(CLI::App& root, Cli& cli);       // user, group
+void AddUserKeyCommands(CLI::App* user, Cli& cli);    // user key
 void AddUserUnlockCommand(CLI::App* user, Cli& cli);  // user unlock
-void AddSecurityCommands(CLI::App& root, Cli& cli);  // ban, iprule
-void AddFolderCommands(CLI::App& root, Cli& cli);   // folder, grant, revoke
-void AddFileCommands(CLI::App& root, Cli& cli);     // files
-void AddKeysCommands(CLI::App& root, Cli& cli);     // keys, activity
+void AddSecurityCommands(CLI::App& root, Cli& cli);   // ban, iprule
+void AddFolderCommands(CLI::App& root, Cli& cli);     // folder, grant, revoke
+void AddFileCommands(CLI::App& root, Cli& cli);       // files
+void AddKeysCommands(CLI::App& root, Cli& cli);       // keys, activity
 
 }  // namespace coffer::cli

@@ -34,12 +34,11 @@ Result<std::string> ReadKeyLine(const std::string& path) {
 }
 
 nlohmann::json ToJson(const service::SshKeyInfo& k) {
-  return {{"algorithm", k.algorithm}, {"fingerprint", k.fingerprint}, {"comment", k.comment},
-          {"created_at", k.created_at}, {"last_used_at", k.last_used_at}};
-}
-
-void Run(CLI::App* cmd, Cli& cli, std::function<Status(app::App&, const Principal&, const Context&)> fn) {
-  cmd->callback([&cli, fn] { cli.Set([&cli, fn] { return cli.WithApp(fn); }); });
+  return {{"algorithm", k.algorithm},
+          {"fingerprint", k.fingerprint},
+          {"comment", k.comment},
+          {"created_at", k.created_at},
+          {"last_used_at", k.last_used_at}};
 }
 
 }  // namespace
@@ -53,7 +52,7 @@ void AddUserKeyCommands(CLI::App* user, Cli& cli) {
   add->add_option("name", a->user, "User name")->required();
   add->add_option("file", a->file, "File holding the key, e.g. id_ed25519.pub ('-': stdin)")
       ->required();
-  Run(add, cli, [&cli, a](app::App& app, const Principal& p, const Context& c) -> Status {
+  RunWithApp(add, cli, [&cli, a](app::App& app, const Principal& p, const Context& c) -> Status {
     COFFER_ASSIGN_OR_RETURN(std::string line, ReadKeyLine(a->file));
     COFFER_ASSIGN_OR_RETURN(auto k, app.admin().AddSshKey(p, c, a->user, line));
     cli.Print(ToJson(k), "Added " + k.algorithm + " key " + k.fingerprint + " for " + a->user);
@@ -62,15 +61,15 @@ void AddUserKeyCommands(CLI::App* user, Cli& cli) {
 
   auto* list = key->add_subcommand("list", "List a user's public keys");
   list->add_option("name", a->user, "User name")->required();
-  Run(list, cli, [&cli, a](app::App& app, const Principal& p, const Context& c) -> Status {
+  RunWithApp(list, cli, [&cli, a](app::App& app, const Principal& p, const Context& c) -> Status {
     COFFER_ASSIGN_OR_RETURN(auto keys, app.admin().ListSshKeys(p, c, a->user));
     nlohmann::json doc = nlohmann::json::array();
     std::ostringstream out;
     for (const auto& k : keys) {
       doc.push_back(ToJson(k));
-      out << k.fingerprint << "  " << k.algorithm << "  "
-          << (k.comment.empty() ? "-" : k.comment) << "  added " << FormatTime(k.created_at)
-          << "  last used " << (k.last_used_at ? FormatTime(k.last_used_at) : "never") << "\n";
+      out << k.fingerprint << "  " << k.algorithm << "  " << (k.comment.empty() ? "-" : k.comment)
+          << "  added " << FormatTime(k.created_at) << "  last used "
+          << (k.last_used_at ? FormatTime(k.last_used_at) : "never") << "\n";
     }
     if (keys.empty()) out << a->user << " has no SSH keys\n";
     std::string human = out.str();
@@ -83,7 +82,7 @@ void AddUserKeyCommands(CLI::App* user, Cli& cli) {
   remove->add_option("name", a->user, "User name")->required();
   remove->add_option("fingerprint", a->fingerprint, "SHA256:... as `key list` shows it")
       ->required();
-  Run(remove, cli, [&cli, a](app::App& app, const Principal& p, const Context& c) -> Status {
+  RunWithApp(remove, cli, [&cli, a](app::App& app, const Principal& p, const Context& c) -> Status {
     COFFER_RETURN_IF_ERROR(app.admin().RemoveSshKey(p, c, a->user, a->fingerprint));
     cli.Print({{"ok", true}}, "Removed key " + a->fingerprint + " of " + a->user);
     return Status::Ok();

@@ -8,11 +8,6 @@ namespace coffer::service {
 
 namespace {
 
-Status RequireAdmin(const Principal& p) {
-  if (!p.is_admin()) return PermissionDenied("administrators only");
-  return Status::Ok();
-}
-
 }  // namespace
 
 AdminService::AdminService(const config::Config& config, store::MetadataStore& store,

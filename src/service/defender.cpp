@@ -53,11 +53,6 @@ void MaskTo(Parsed& p) {
   for (int bit = p.prefix; bit < 128; ++bit) p.bytes[bit / 8] &= ~(0x80 >> (bit % 8));
 }
 
-Status RequireAdmin(const Principal& p) {
-  if (!p.is_admin()) return PermissionDenied("administrators only");
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::string> CanonicalNetwork(std::string_view text) {
@@ -107,9 +102,9 @@ Status Defender::CheckAddress(std::string_view address) {
 
 void Defender::Record(const Context& c, Offence offence) {
   if (c.address.empty() || c.address == "local" || RuleFor(c.address) > 0) return;
-  uint32_t points = offence == Offence::kFailedSignIn   ? config_.score_failed_sign_in
-                    : offence == Offence::kUnknownUser  ? config_.score_unknown_user
-                                                        : config_.score_protocol_error;
+  uint32_t points = offence == Offence::kFailedSignIn  ? config_.score_failed_sign_in
+                    : offence == Offence::kUnknownUser ? config_.score_unknown_user
+                                                       : config_.score_protocol_error;
   if (points == 0) return;
   const int64_t now = Now();
   int64_t banned_for = 0;
@@ -191,8 +186,8 @@ void Defender::AccountFailed(const Context& c, store::Id user_id, std::string_vi
   });
   if (!st.ok()) spdlog::error("defender: could not count a failure: {}", st.ToString());
   for (const auto& where : locked_for) {
-    spdlog::warn("defender: account {} locked for {} s from {}", user_name,
-                 config_.lockout_seconds, where);
+    spdlog::warn("defender: account {} locked for {} s from {}", user_name, config_.lockout_seconds,
+                 where);
     Fact fact{"account.lock", "", user_id, 0, "", ""};
     fact.detail = std::string(user_name) + " locked from " + where + " for " +
                   std::to_string(config_.lockout_seconds) + " s";
@@ -269,8 +264,8 @@ Result<std::vector<IpRuleInfo>> Defender::ListRules(const Principal& p, const Co
   return op.Finish(run());
 }
 
-Status Defender::AddRule(const Principal& p, const Context& c, std::string_view network,
-                         bool allow, std::string_view comment) {
+Status Defender::AddRule(const Principal& p, const Context& c, std::string_view network, bool allow,
+                         std::string_view comment) {
   Operation op(log_, p, c, allow ? "iprule.allow" : "iprule.deny", "");
   op.fact().detail = std::string(network.substr(0, 64));
   auto run = [&]() -> Status {

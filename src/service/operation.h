@@ -16,6 +16,11 @@
 
 namespace coffer::service {
 
+inline Status RequireAdmin(const Principal& p) {
+  if (!p.is_admin()) return PermissionDenied("administrators only");
+  return Status::Ok();
+}
+
 class Operation {
  public:
   Operation(ActivityLog& log, const Principal& p, const Context& c, std::string action,

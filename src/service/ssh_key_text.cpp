@@ -93,7 +93,8 @@ Result<ParsedSshKey> ParseSshKeyBlob(std::string_view algorithm, std::string_vie
     return LimitExceeded("SSH key is over 16 KiB");
   }
   if (!AllowedAlgorithm(algorithm)) {
-    return InvalidArgument("unsupported SSH key type (use ssh-ed25519, ecdsa-sha2-nistp* or ssh-rsa)");
+    return InvalidArgument(
+        "unsupported SSH key type (use ssh-ed25519, ecdsa-sha2-nistp* or ssh-rsa)");
   }
   std::vector<uint8_t> blob(key_base64.size());
   size_t len = 0;

@@ -27,8 +27,14 @@ Result<SshKeyInfo> AdminService::AddSshKey(const Principal& p, const Context& c,
     if (!p.is_admin() && p.user_id == 0) return PermissionDenied("administrators only");
     COFFER_ASSIGN_OR_RETURN(store::User u, KeyOwner(p, user));
     COFFER_ASSIGN_OR_RETURN(ParsedSshKey parsed, ParseSshKeyText(key_text));
-    store::SshKey k{0, u.id, parsed.algorithm, parsed.key_base64, parsed.fingerprint,
-                    parsed.comment, op.NowSeconds(), 0};
+    store::SshKey k{0,
+                    u.id,
+                    parsed.algorithm,
+                    parsed.key_base64,
+                    parsed.fingerprint,
+                    parsed.comment,
+                    op.NowSeconds(),
+                    0};
     op.fact().detail = parsed.fingerprint;
     COFFER_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
       auto id = store_.AddSshKey(k);
@@ -65,7 +71,8 @@ Status AdminService::RemoveSshKey(const Principal& p, const Context& c, std::str
     COFFER_ASSIGN_OR_RETURN(store::User u, KeyOwner(p, user));
     return store_.Transact([&]() -> Status {
       Status st = store_.DeleteSshKey(u.id, fingerprint);
-      if (st.code() == Code::kNotFound) return NotFound("the user has no key with this fingerprint");
+      if (st.code() == Code::kNotFound)
+        return NotFound("the user has no key with this fingerprint");
       COFFER_RETURN_IF_ERROR(st);
       return op.AppendInTx();
     });

@@ -267,7 +267,8 @@ void SftpSession::StatVfs(const Request& q, Writer& out, std::string_view path) 
   if (!space.ok()) return SendStatus(out, q.id, space.status());
   int64_t room = std::min(space->room_bytes, kUnlimitedRoom);
   uint64_t free_blocks = static_cast<uint64_t>(room / kStatVfsBlock);
-  uint64_t total_blocks = free_blocks + static_cast<uint64_t>(space->user_used_bytes / kStatVfsBlock);
+  uint64_t total_blocks =
+      free_blocks + static_cast<uint64_t>(space->user_used_bytes / kStatVfsBlock);
   out.Begin(kExtendedReply, q.id);
   for (uint64_t v : {uint64_t{kStatVfsBlock}, uint64_t{kStatVfsBlock}, total_blocks, free_blocks,
                      free_blocks, uint64_t{1} << 32, uint64_t{1} << 31, uint64_t{1} << 31,

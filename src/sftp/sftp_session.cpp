@@ -108,9 +108,10 @@ bool SftpSession::Handle(std::span<const uint8_t> body, Writer& out) {
   }
   if (!q.ok()) {
     // Answer with the id if the packet got that far; the session goes on.
-    uint32_t id = body.size() >= 5 ? (uint32_t{body[1]} << 24 | uint32_t{body[2]} << 16 |
-                                      uint32_t{body[3]} << 8 | body[4])
-                                   : 0;
+    uint32_t id =
+        body.size() >= 5
+            ? (uint32_t{body[1]} << 24 | uint32_t{body[2]} << 16 | uint32_t{body[3]} << 8 | body[4])
+            : 0;
     spdlog::info("sftp: {} ({}): bad request of type {}: {}", principal_.name, context_.session,
                  body.empty() ? 0 : body[0], q.status().message());
     SendCode(out, id, kBadMessage, q.status().message());
@@ -122,27 +123,45 @@ bool SftpSession::Handle(std::span<const uint8_t> body, Writer& out) {
 
 void SftpSession::Dispatch(const Request& q, Writer& out) {
   switch (q.type) {
-    case kOpen: return Open(q, out);
-    case kClose: return Close(q, out);
-    case kRead: return Read(q, out);
-    case kWrite: return WriteData(q, out);
+    case kOpen:
+      return Open(q, out);
+    case kClose:
+      return Close(q, out);
+    case kRead:
+      return Read(q, out);
+    case kWrite:
+      return WriteData(q, out);
     case kLstat:
-    case kStat: return StatPath(q, out);
-    case kFstat: return StatHandle(q, out);
+    case kStat:
+      return StatPath(q, out);
+    case kFstat:
+      return StatHandle(q, out);
     case kSetstat:
-    case kFsetstat: return SetStat(q, out);
-    case kOpendir: return OpenDir(q, out);
-    case kReaddir: return ReadDir(q, out);
-    case kRemove: return Remove(q, out, false);
-    case kRmdir: return Remove(q, out, true);
-    case kMkdir: return MakeDir(q, out);
-    case kRealpath: return RealPath(q, out);
-    case kRename: return Rename(q, out, false);
+    case kFsetstat:
+      return SetStat(q, out);
+    case kOpendir:
+      return OpenDir(q, out);
+    case kReaddir:
+      return ReadDir(q, out);
+    case kRemove:
+      return Remove(q, out, false);
+    case kRmdir:
+      return Remove(q, out, true);
+    case kMkdir:
+      return MakeDir(q, out);
+    case kRealpath:
+      return RealPath(q, out);
+    case kRename:
+      return Rename(q, out, false);
     case kReadlink:
-    case kSymlink: return SendCode(out, q.id, kOpUnsupported, "links are not supported");
-    case kExtended: return DispatchExtended(q, out);
-    case kInit: return SendCode(out, q.id, kBadMessage, "already initialised");
-    default: return SendCode(out, q.id, kOpUnsupported, "unsupported request");
+    case kSymlink:
+      return SendCode(out, q.id, kOpUnsupported, "links are not supported");
+    case kExtended:
+      return DispatchExtended(q, out);
+    case kInit:
+      return SendCode(out, q.id, kBadMessage, "already initialised");
+    default:
+      return SendCode(out, q.id, kOpUnsupported, "unsupported request");
   }
 }
 
@@ -160,7 +179,8 @@ void SftpSession::DispatchExtended(const Request& q, Writer& out) {
     if (e == "fsync@openssh.com") return SendCode(out, q.id, kOk, "Success");
     return StatVfs(q, out, "/");
   }
-  if (e == "hardlink@openssh.com") return SendCode(out, q.id, kOpUnsupported, "links are not supported");
+  if (e == "hardlink@openssh.com")
+    return SendCode(out, q.id, kOpUnsupported, "links are not supported");
   SendCode(out, q.id, kOpUnsupported, "unsupported extension");
 }
 

@@ -35,8 +35,8 @@ inline constexpr size_t kDirPage = 100;
 
 class SftpSession {
  public:
-  SftpSession(service::FileService& files, service::Principal principal,
-              service::Context context, SessionLimits limits);
+  SftpSession(service::FileService& files, service::Principal principal, service::Context context,
+              SessionLimits limits);
   ~SftpSession();
 
   // Handles one packet body. False when the session must end: the client broke

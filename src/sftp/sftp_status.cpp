@@ -13,8 +13,8 @@ StatusCode StatusFor(Code code) {
       return kPermissionDenied;
     case Code::kInvalidArgument:
       return kBadMessage;
-    case Code::kAlreadyExists:      // v3 has no "exists"; OpenSSH also says FAILURE
-    case Code::kQuotaExceeded:      // ... as for EDQUOT and ENOSPC
+    case Code::kAlreadyExists:  // v3 has no "exists"; OpenSSH also says FAILURE
+    case Code::kQuotaExceeded:  // ... as for EDQUOT and ENOSPC
     case Code::kLimitExceeded:
     case Code::kFailedPrecondition:
     case Code::kConflict:

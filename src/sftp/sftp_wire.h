@@ -103,11 +103,11 @@ struct Request {
   std::string_view path2;  // newpath / targetpath
   std::string_view handle;
   uint64_t offset = 0;
-  uint32_t length = 0;  // kRead
+  uint32_t length = 0;            // kRead
   std::span<const uint8_t> data;  // kWrite
-  uint32_t pflags = 0;  // kOpen
-  Attrs attrs;          // kOpen, kSetstat, kFsetstat, kMkdir
-  std::string_view extension;  // kExtended: request name; its fields decoded below
+  uint32_t pflags = 0;            // kOpen
+  Attrs attrs;                    // kOpen, kSetstat, kFsetstat, kMkdir
+  std::string_view extension;     // kExtended: request name; its fields decoded below
 };
 
 // Decodes one packet body (type byte onwards, without the 4-byte length).

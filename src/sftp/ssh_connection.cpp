@@ -44,8 +44,7 @@ struct Connection {
   }
   int Accept(service::Principal p) {
     if (!server.AdmitUser(p.user_id)) {
-      spdlog::warn("sftp: {} from {} refused: session limit for the user", p.name,
-                   context.address);
+      spdlog::warn("sftp: {} from {} refused: session limit for the user", p.name, context.address);
       return Deny();
     }
     principal = std::move(p);
@@ -173,7 +172,8 @@ bool Authenticate(Connection& c, ssh_session session) {
   ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout);
   auto deadline = SteadyClock::now() + std::chrono::seconds(cfg.login_grace_seconds);
   if (ssh_handle_key_exchange(session) != SSH_OK) {
-    spdlog::info("sftp: key exchange with {} failed: {}", c.context.address, ssh_get_error(session));
+    spdlog::info("sftp: key exchange with {} failed: {}", c.context.address,
+                 ssh_get_error(session));
     c.server.admin.defender().Record(c.context, service::Offence::kProtocolError);
     return false;
   }
@@ -289,9 +289,9 @@ void RunConnection(SshServer::Impl& server, ssh_session session, std::string add
   Connection c{server, {"sftp", address, NewSessionId()}, 0, std::nullopt, nullptr, false, {}, {}};
   if (Authenticate(c, session)) {
     spdlog::info("sftp: {} signed in from {} ({})", c.principal->name, address, c.context.session);
-    SftpSession sftp(server.files, *c.principal, c.context,
-                     {server.config.sftp.max_handles,
-                      size_t{server.config.sftp.max_reorder_kib} * 1024});
+    SftpSession sftp(
+        server.files, *c.principal, c.context,
+        {server.config.sftp.max_handles, size_t{server.config.sftp.max_reorder_kib} * 1024});
     Pump(c, sftp);
     spdlog::info("sftp: {} session {} ended", c.principal->name, c.context.session);
   }

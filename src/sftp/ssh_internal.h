@@ -29,9 +29,9 @@ struct SshServer::Impl {
 
   std::mutex mu;
   std::condition_variable all_done;
-  size_t connections = 0;                       // guarded by mu
-  std::map<std::string, size_t> per_address;    // guarded by mu
-  std::map<int64_t, size_t> per_user;           // guarded by mu
+  size_t connections = 0;                     // guarded by mu
+  std::map<std::string, size_t> per_address;  // guarded by mu
+  std::map<int64_t, size_t> per_user;         // guarded by mu
 
   Impl(const config::Config& c, service::FileService& f, service::AdminService& a)
       : config(c), files(f), admin(a) {}

@@ -78,8 +78,7 @@ Status EnsureRsaHostKey(const std::filesystem::path& path) {
 
 Status SetOption(ssh_bind bind, ssh_bind_options_e option, const void* value, const char* what) {
   if (ssh_bind_options_set(bind, option, value) != SSH_OK) {
-    return InvalidArgument(std::string("sftp: cannot set ") + what + ": " +
-                           ssh_get_error(bind));
+    return InvalidArgument(std::string("sftp: cannot set ") + what + ": " + ssh_get_error(bind));
   }
   return Status::Ok();
 }

@@ -65,8 +65,9 @@ Status WriteHandle::Write(uint64_t offset, std::span<const uint8_t> data) {
   if (offset > (uint64_t{1} << 62)) return InvalidArgument("offset out of range");
   uint64_t end = offset + data.size();
   if (offset < next_) {
-    if (end <= next_) return FailedPrecondition(
-        "rewriting data already stored is not supported; write files sequentially");
+    if (end <= next_)
+      return FailedPrecondition(
+          "rewriting data already stored is not supported; write files sequentially");
     return FailedPrecondition("overlapping write below the stored data is not supported");
   }
   // The base's bytes before this write are kept: stream them now, unless other

@@ -78,10 +78,10 @@ Status SqliteRepo::DeleteAddressDefense(std::string_view address) {
 
 Result<std::vector<AddressDefense>> SqliteRepo::ListBans(int64_t now, size_t limit) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(
-      auto s, db_->Prepare("SELECT address, score_milli, scored_at, bans, banned_until"
-                           " FROM address_defense WHERE banned_until > ?"
-                           " ORDER BY banned_until DESC LIMIT ?"));
+  COFFER_ASSIGN_OR_RETURN(auto s,
+                          db_->Prepare("SELECT address, score_milli, scored_at, bans, banned_until"
+                                       " FROM address_defense WHERE banned_until > ?"
+                                       " ORDER BY banned_until DESC LIMIT ?"));
   s->BindAll(now, ClampLimit(limit));
   std::vector<AddressDefense> out;
   for (;;) {

@@ -19,8 +19,8 @@ Result<Id> SqliteRepo::AddSshKey(const SshKey& key) {
     COFFER_ASSIGN_OR_RETURN(
         auto s, db_->Prepare("INSERT INTO ssh_keys (user_id, algorithm, key_base64, fingerprint,"
                              " comment, created_at) VALUES (?, ?, ?, ?, ?, ?)"));
-    COFFER_RETURN_IF_ERROR(s->BindAll(key.user_id, key.algorithm, key.key_base64,
-                                      key.fingerprint, key.comment, key.created_at)
+    COFFER_RETURN_IF_ERROR(s->BindAll(key.user_id, key.algorithm, key.key_base64, key.fingerprint,
+                                      key.comment, key.created_at)
                                .Run());
     SshKey stored = key;
     stored.id = id = db_->LastInsertId();
@@ -41,8 +41,8 @@ Result<std::vector<SshKey>> SqliteRepo::ListSshKeys(Id user_id) {
   for (;;) {
     COFFER_ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    SshKey k{s->Int(0), s->Int(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5), s->Int(6),
-             s->Int(7)};
+    SshKey k{s->Int(0),  s->Int(1),  s->Text(2), s->Text(3),
+             s->Text(4), s->Text(5), s->Int(6),  s->Int(7)};
     if (!mac_.Verify(kSshKeysDomain, KeyFields(k), s->Text(8))) {
       Alert("ssh_keys", k.id, "MAC mismatch: row forged or altered outside Coffer");
       continue;

@@ -9,9 +9,9 @@ namespace coffer::service {
 namespace {
 
 TEST(PasswordPolicyTest, CommonPasswordsAndTheirDisguisesAreRefused) {
-  for (const char* pw : {"password123456", "P@ssw0rd12345", "Summer2024!!!", "Welcome12345",
-                         "qwertyuiop", "!!Dragon99999", "1234567890123", "iloveyou2026",
-                         "Adm1n1strator"}) {
+  for (const char* pw :
+       {"password123456", "P@ssw0rd12345", "Summer2024!!!", "Welcome12345", "qwertyuiop",
+        "!!Dragon99999", "1234567890123", "iloveyou2026", "Adm1n1strator"}) {
     EXPECT_FALSE(CheckPasswordPolicy(pw, "alice", 12).ok()) << pw;
   }
 }

@@ -17,7 +17,8 @@ constexpr char kEcdsa[] =
     "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBCQIV9xGnHKiXhEctY2kN"
     "lDP3nrxKaRoVKurzJ0T32Y9cetmMTPo3hI2ON0sxTYCvBkLhjPucIS1gGWU0Rhtk7Q= root@vm";
 constexpr char kRsa1024[] =
-    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDdXpMcMxG0q7uutdtawS/Tzzr9P7hVYUD/i0yEPeQ4xAM9Ulq6zd8lIwp"
+    "ssh-rsa "
+    "AAAAB3NzaC1yc2EAAAADAQABAAAAgQDdXpMcMxG0q7uutdtawS/Tzzr9P7hVYUD/i0yEPeQ4xAM9Ulq6zd8lIwp"
     "ICirpTNyk96rdTr4YqFwfVZOEAIHLuIHPBaey2YkINz+U28Wbg3cjShErzEx8FvxlLnOaFfPQcI3a23N3SOFBFR56BDwt"
     "qH9x0nXEanuC61dHO6W6xQ== root@vm";
 
@@ -33,14 +34,13 @@ TEST(SshKeyTextTest, ParsesKeysAndComputesOpenSshFingerprints) {
 
 TEST(SshKeyTextTest, RefusesWeakMalformedAndOptionKeys) {
   EXPECT_EQ(ParseSshKeyText(kRsa1024).status().code(), Code::kInvalidArgument);
-  for (std::string bad : {std::string(""), std::string("ssh-ed25519"),
-                          std::string("ssh-ed25519 !!!notbase64"),
-                          std::string("ssh-dss AAAAB3NzaC1kc3MAAACBAP"),
-                          std::string("command=\"/bin/sh\" ") + kEd25519,
-                          std::string("ssh-rsa") + std::string(kEd25519).substr(11),
-                          std::string("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGj8"),
-                          std::string(kEd25519) + "\nssh-ed25519 AAAA",
-                          std::string(kEd25519) + " \x01"}) {
+  for (std::string bad :
+       {std::string(""), std::string("ssh-ed25519"), std::string("ssh-ed25519 !!!notbase64"),
+        std::string("ssh-dss AAAAB3NzaC1kc3MAAACBAP"),
+        std::string("command=\"/bin/sh\" ") + kEd25519,
+        std::string("ssh-rsa") + std::string(kEd25519).substr(11),
+        std::string("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGj8"),
+        std::string(kEd25519) + "\nssh-ed25519 AAAA", std::string(kEd25519) + " \x01"}) {
     EXPECT_FALSE(ParseSshKeyText(bad).ok()) << bad;
   }
   EXPECT_EQ(ParseSshKeyText(std::string(20000, 'a')).status().code(), Code::kLimitExceeded);
@@ -61,8 +61,7 @@ TEST_F(SshKeysTest, UsersManageTheirOwnKeysAndAdminsAnyone) {
   ASSERT_TRUE(admin_->AddSshKey(alice, ctx_, "alice", kEd25519).ok());
   EXPECT_EQ(admin_->AddSshKey(alice, ctx_, "alice", kEd25519).status().code(),
             Code::kAlreadyExists);
-  EXPECT_EQ(admin_->AddSshKey(bob, ctx_, "alice", kEcdsa).status().code(),
-            Code::kPermissionDenied);
+  EXPECT_EQ(admin_->AddSshKey(bob, ctx_, "alice", kEcdsa).status().code(), Code::kPermissionDenied);
   EXPECT_EQ(admin_->ListSshKeys(bob, ctx_, "alice").status().code(), Code::kPermissionDenied);
   ASSERT_TRUE(admin_->AddSshKey(system_, ctx_, "bob", kEcdsa).ok());
   auto keys = admin_->ListSshKeys(alice, ctx_, "alice");
@@ -104,7 +103,8 @@ TEST_F(SshKeysTest, AKeyInsertedStraightIntoTheDatabaseIsIgnoredAndRaisesAnAlert
   ASSERT_EQ(sqlite3_open(config_.storage.database.c_str(), &db), SQLITE_OK);
   std::string sql =
       "INSERT INTO ssh_keys (user_id, algorithm, key_base64, fingerprint, comment, created_at,"
-      " mac) SELECT id, 'ssh-ed25519', '" + Base64() + "', '" + kEd25519Fingerprint +
+      " mac) SELECT id, 'ssh-ed25519', '" +
+      Base64() + "', '" + kEd25519Fingerprint +
       "', 'injected', 1, 'forged' FROM users WHERE name = 'alice'";
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);

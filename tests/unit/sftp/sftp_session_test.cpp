@@ -36,7 +36,8 @@ class SftpSessionTest : public service::testing::ServiceTest {
     Folder("/B");
     ASSERT_TRUE(admin_->Grant(system_, ctx_, "/A", "alice", 0x0f).ok());
     ASSERT_TRUE(admin_->Grant(system_, ctx_, "/B", "bob", 0x0f).ok());
-    session_ = std::make_unique<SftpSession>(*files_, User("alice"), ctx_, SessionLimits{8, 1 << 20});
+    session_ =
+        std::make_unique<SftpSession>(*files_, User("alice"), ctx_, SessionLimits{8, 1 << 20});
     Writer init;
     init.U8(kInit);
     init.U32(3);
