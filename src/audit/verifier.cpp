@@ -127,7 +127,12 @@ size_t ChainVerifier::Feed(std::span<const RecordView> page, bool last_page) {
     }
     auto h = hasher_.Compute(r);
     if (!h.ok() || !SameHash(*h, r.hash)) {
-      Fail(Finding::kAltered, r.id, "record " + std::to_string(r.id) + " was changed");
+      if (!last_page && i + 1 >= page.size()) return i;
+      // The next record chaining past this one means this one was slipped in.
+      bool skipped = i + 1 < page.size() && SameHash(page[i + 1].prev_hash, expected);
+      Fail(skipped ? Finding::kInserted : Finding::kAltered, r.id,
+           "record " + std::to_string(r.id) +
+               (skipped ? " is not part of the chain" : " was changed"));
       break;
     }
     prevprev_hash_.swap(prev_hash_);
