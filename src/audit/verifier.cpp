@@ -22,6 +22,12 @@ std::string_view FindingName(Finding f) {
   return "unknown";
 }
 
+void ChainVerifier::StartAfter(int64_t prev_id, ByteSpan prev_hash) {
+  chained_ = true;
+  prev_id_ = report_.last_id = report_.signed_id = prev_id;
+  prev_hash_.assign(prev_hash.begin(), prev_hash.end());
+}
+
 void ChainVerifier::AddCheckpoint(const CheckpointView& c) {
   pending_.push_back({c.id, c.record_id, c.at_us, Bytes(c.head_hash.begin(), c.head_hash.end()),
                       Bytes(c.signature.begin(), c.signature.end())});

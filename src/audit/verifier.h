@@ -68,6 +68,9 @@ class ChainVerifier {
 
   explicit ChainVerifier(const PublicKey& key) : key_(key) {}
 
+  // For an export that starts mid-chain: its first record chains to
+  // `prev_hash` and has id `prev_id` + 1. Before the first Feed.
+  void StartAfter(int64_t prev_id, ByteSpan prev_hash);
   void AddCheckpoint(const CheckpointView& c);
   // Consumes records from the front of `page` and returns how many. It stops
   // early, without consuming, at a broken link too near the page's end to

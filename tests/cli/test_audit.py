@@ -166,3 +166,50 @@ def test_rewritten_chain_is_caught_by_the_next_checkpoint(audited):
     # Records 7..11 are the unsigned stretch the rewrite hides in.
     assert r["result"] == "altered" and r["record_id"] == 7
     assert "rewritten" in r["detail"]
+
+
+def export_lines(coffer, tmp_path, *args):
+    out = tmp_path / "export.jsonl"
+    coffer.run("audit", "export", "--out", out, *args)
+    return out, [json.loads(l) for l in out.read_text().splitlines()]
+
+
+def verify_file(coffer, path, code):
+    key = coffer.json("audit", "pubkey")["public_key"]
+    p = coffer.run("audit", "verify", "--file", path, "--pubkey", key, check=False, json_out=True)
+    assert p.returncode == code, p.stdout.decode() + p.stderr.decode()
+    return json.loads(p.stdout)
+
+
+def test_export_verifies_on_its_own(audited, tmp_path):
+    out, lines = export_lines(audited, tmp_path)
+    records = [l for l in lines if l["type"] == "record"]
+    assert [r["id"] for r in records] == list(range(1, RECORDS + 1))
+    assert all(len(r["hash"]) == 64 and len(r["prev_hash"]) == 64 for r in records)
+    r = verify_file(audited, out, 0)
+    assert r["records"] == RECORDS and r["signed_id"] == 26
+
+
+def test_export_of_a_time_range_runs_on_to_a_checkpoint(audited, tmp_path):
+    _, lines = export_lines(audited, tmp_path)
+    at = {l["id"]: l["at_us"] for l in lines if l["type"] == "record"}
+    since = at[12] // 1_000_000  # whole seconds: the range holds record 12, maybe more
+    out, part = export_lines(audited, tmp_path, "--since", since, "--until", since + 1)
+    ids = [l["id"] for l in part if l["type"] == "record"]
+    assert 12 in ids and ids == list(range(ids[0], ids[-1] + 1))
+    assert all(at[i] >= since * 1_000_000 for i in ids)
+    # It runs on to the next checkpoint, when the record has one yet.
+    assert part[-1]["type"] == "checkpoint" or ids[-1] == RECORDS
+    assert verify_file(audited, out, 0)["result"] == "ok"
+
+
+def test_tampered_export_is_caught(audited, tmp_path):
+    out, lines = export_lines(audited, tmp_path)
+    edited = [dict(l, path="/innocent") if l.get("id") == 12 and l["type"] == "record" else l
+              for l in lines]
+    out.write_text("".join(json.dumps(l) + "\n" for l in edited))
+    r = verify_file(audited, out, ALTERED)
+    assert r["record_id"] == 12
+    dropped = [l for l in lines if not (l["type"] == "record" and l["id"] == 12)]
+    out.write_text("".join(json.dumps(l) + "\n" for l in dropped))
+    assert verify_file(audited, out, REMOVED)["record_id"] == 12
