@@ -50,11 +50,31 @@ Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& config_file,
       std::make_unique<service::ActivityLog>(*app->store_, app->bus_, service::SystemClock());
   app->store_->SetIntegrityListener(
       [log = app->activity_.get()](const store::IntegrityAlert& a) { log->QueueIntegrityAlert(a); });
+  COFFER_RETURN_IF_ERROR(app->OpenAuditKey());
   app->files_ = std::make_unique<service::FileService>(cfg, *app->store_, *app->blobs_,
                                                        *app->activity_);
   app->admin_ =
       std::make_unique<service::AdminService>(cfg, *app->store_, *app->activity_, *app->files_);
   return app;
+}
+
+Status App::OpenAuditKey() {
+  auto loaded = audit::SigningKey::Load(config_.storage.keys);
+  bool created = !loaded.ok() && loaded.status().code() == Code::kNotFound;
+  // A data directory made before signed checkpoints existed: make the key now.
+  auto key = created ? audit::SigningKey::Create(config_.storage.keys) : std::move(loaded);
+  if (!key.ok()) return key.status();
+  audit_key_ = std::make_unique<audit::SigningKey>(std::move(*key));
+  activity_->EnableCheckpoints(audit_key_.get(), config_.audit.checkpoint_every_records,
+                               config_.audit.checkpoint_every_seconds);
+  if (created) {
+    spdlog::warn("created the audit signing key {}/{}", config_.storage.keys.string(),
+                 audit::kSigningKeyFile);
+    service::Fact fact{"audit.key.create", std::string(audit::kSigningKeyFile), 0, 0, "",
+                       "signing key created on first start: " + ToHex(audit_key_->public_key())};
+    activity_->Record(service::Principal::System(), {"system", "local", ""}, fact, Status::Ok());
+  }
+  return Status::Ok();
 }
 
 Result<uint64_t> App::SweepOrphans() {

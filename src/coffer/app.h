@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "audit/signing_key.h"
 #include "blob/blob_store.h"
 #include "config/config.h"
 #include "crypto/keyring.h"
@@ -48,11 +49,13 @@ class App {
   service::ActivityLog& activity() { return *activity_; }
   service::FileService& files() { return *files_; }
   service::AdminService& admin() { return *admin_; }
+  const audit::SigningKey& audit_key() const { return *audit_key_; }
 
   // Removes temporary and unreferenced blobs left by a crash. Before serving only.
   Result<uint64_t> SweepOrphans();
 
  private:
+  Status OpenAuditKey();
   App(config::Config config, crypto::Keyring keyring, FileLock lock)
       : config_(std::move(config)), keyring_(std::move(keyring)), lock_(std::move(lock)) {}
 
@@ -66,6 +69,7 @@ class App {
   std::unique_ptr<service::ActivityLog> activity_;
   std::unique_ptr<service::FileService> files_;
   std::unique_ptr<service::AdminService> admin_;
+  std::unique_ptr<audit::SigningKey> audit_key_;  // the activity log keeps a pointer
 };
 
 // Where the configuration of a data directory lives.

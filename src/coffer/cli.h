@@ -5,6 +5,9 @@
 // invalid argument; 3 not found; 4 permission denied; 5 already exists or
 // conflict; 6 quota or limit exceeded; 7 integrity failure; 8 failed precondition
 // (e.g. no data directory, directory in use).
+// `coffer audit verify` adds (kExitAudit*): 9 a record altered; 10 a record
+// removed; 11 a record inserted; 12 records reordered; 13 a checkpoint forged;
+// 14 the record truncated after its last record.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -77,5 +80,13 @@ void AddSecurityCommands(CLI::App& root, Cli& cli);   // ban, iprule
 void AddFolderCommands(CLI::App& root, Cli& cli);     // folder, grant, revoke
 void AddFileCommands(CLI::App& root, Cli& cli);       // files
 void AddKeysCommands(CLI::App& root, Cli& cli);       // keys, activity
+void AddAuditCommands(CLI::App& root, Cli& cli);      // audit pubkey, verify
+
+inline constexpr int kExitAuditAltered = 9;
+inline constexpr int kExitAuditRemoved = 10;
+inline constexpr int kExitAuditInserted = 11;
+inline constexpr int kExitAuditReordered = 12;
+inline constexpr int kExitAuditCheckpointForged = 13;
+inline constexpr int kExitAuditTruncated = 14;
 
 }  // namespace coffer::cli

@@ -34,8 +34,7 @@ int RunInit(Cli& cli, const std::string& admin, const std::string& password_file
   std::string human = "Created data directory " + r->data_dir.string() + "\n";
   if (!r->generated_password.empty()) {
     doc["password"] = r->generated_password;
-    human += "Administrator: " + r->admin_name + "\nOne-time password: " +
-             r->generated_password +
+    human += "Administrator: " + r->admin_name + "\nOne-time password: " + r->generated_password +
              "\n(shown once; it must be changed at first sign-in. Keep the keys/ folder backed "
              "up separately: without it no stored file can be read.)\n";
   } else {
@@ -100,19 +99,58 @@ void PrintBanner(app::App& app, const sftp::SshServer* sftp_server) {
             << "Stop with Ctrl-C." << std::endl;
 }
 
+// Signs the audit chain head every [audit] checkpoint_every_seconds when records
+// are not yet covered, and once more when stopping, so a quiet server never
+// leaves its last records unsigned for long.
+class AuditCheckpointer {
+ public:
+  explicit AuditCheckpointer(app::App& app) : app_(app), thread_([this] { Loop(); }) {}
+  ~AuditCheckpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    Sign();
+  }
+
+ private:
+  void Sign() {
+    Status st = app_.activity().Checkpoint();
+    if (!st.ok()) spdlog::error("audit checkpoint failed: {}", st.ToString());
+  }
+  void Loop() {
+    auto interval = std::chrono::seconds(app_.config().audit.checkpoint_every_seconds);
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+      lock.unlock();
+      Sign();
+      lock.lock();
+    }
+  }
+  app::App& app_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
 Status Serve(app::App& app) {
   COFFER_ASSIGN_OR_RETURN(
       app::FileLock serving,
       app::FileLock::Acquire(app.config().data_dir / "serve.lock", true, "a running server"));
   spdlog::set_level(spdlog::level::from_str(app.config().log_level));
   COFFER_ASSIGN_OR_RETURN(uint64_t swept, app.SweepOrphans());
-  if (swept > 0) spdlog::warn("removed {} incomplete or unreferenced blob(s) left by a crash", swept);
+  if (swept > 0)
+    spdlog::warn("removed {} incomplete or unreferenced blob(s) left by a crash", swept);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Purger purger(app);
+  AuditCheckpointer checkpointer(app);
   std::unique_ptr<sftp::SshServer> sftp_server;
   if (app.config().sftp.enabled) {
     sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin());
@@ -130,8 +168,9 @@ Status Serve(app::App& app) {
 
 void AddInitCommands(CLI::App& root, Cli& cli) {
   auto* init = root.add_subcommand(
-      "init", "Create a data directory: configuration, keys, database, TLS certificate, SSH "
-              "host key and the first administrator. Never touches an existing directory.");
+      "init",
+      "Create a data directory: configuration, keys, database, TLS certificate, SSH "
+      "host key and the first administrator. Never touches an existing directory.");
   auto admin = std::make_shared<std::string>("admin");
   auto password_file = std::make_shared<std::string>();
   init->add_option("--admin", *admin, "Name of the first administrator")->capture_default_str();

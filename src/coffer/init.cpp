@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "audit/signing_key.h"
 #include "coffer/app.h"
 #include "util/bytes.h"
 
@@ -58,6 +59,7 @@ Result<std::string> Populate(const fs::path& staging, const InitOptions& options
       WriteFileSynced(ConfigFileOf(staging), config::DefaultConfigText(), 0600));
   COFFER_ASSIGN_OR_RETURN(config::Config cfg, config::LoadConfig(ConfigFileOf(staging)));
   COFFER_RETURN_IF_ERROR(crypto::Keyring::Create(cfg.storage.keys).status());
+  COFFER_RETURN_IF_ERROR(audit::SigningKey::Create(cfg.storage.keys).status());
   COFFER_RETURN_IF_ERROR(MakeDir(cfg.frontend_keys.tls_certificate.parent_path()));
   COFFER_RETURN_IF_ERROR(WriteTlsCertificate(cfg.frontend_keys.tls_certificate,
                                              cfg.frontend_keys.tls_private_key));

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   root.footer(
       "Exit codes: 0 ok, 1 I/O or internal error, 2 invalid argument, 3 not found, 4 permission "
       "denied, 5 already exists, 6 quota or limit exceeded, 7 integrity failure, 8 failed "
-      "precondition.\nSee docs/cli.md for every command.");
+      "precondition; audit verify: 9 altered, 10 removed, 11 inserted, 12 reordered, 13 checkpoint "
+      "forged, 14 truncated.\nSee docs/cli.md for every command.");
   coffer::cli::Cli cli(root);
   coffer::cli::AddInitCommands(root, cli);
   coffer::cli::AddUserCommands(root, cli);
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   coffer::cli::AddFileCommands(root, cli);
   coffer::cli::AddKeysCommands(root, cli);
   coffer::cli::AddSecurityCommands(root, cli);
+  coffer::cli::AddAuditCommands(root, cli);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

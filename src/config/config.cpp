@@ -158,6 +158,12 @@ Status ReadLog(TableReader& r, std::string* level) {
   return r.CheckUnknown();
 }
 
+Status ReadAudit(TableReader& r, AuditConfig* a) {
+  COFFER_RETURN_IF_ERROR(r.Integer("checkpoint_every_records", 1, 1000000, &a->checkpoint_every_records));
+  COFFER_RETURN_IF_ERROR(r.Integer("checkpoint_every_seconds", 1, 86400, &a->checkpoint_every_seconds));
+  return r.CheckUnknown();
+}
+
 const toml::table* SubTable(const toml::table& root, std::string_view name, Status* st) {
   const toml::node* node = root.get(name);
   if (!node) return nullptr;
@@ -180,7 +186,8 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
 
   static const std::set<std::string> kTables = {"storage",  "limits",        "retention",
                                                 "accounts", "frontend_keys", "log",
-                                                "sftp",     "security"};
+                                                "sftp",     "security",
+                                                "audit"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
@@ -202,6 +209,9 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   COFFER_RETURN_IF_ERROR(ReadLog(log, &c.log_level));
   COFFER_RETURN_IF_ERROR(ReadSftp(sftp, base, &c.sftp));
   COFFER_RETURN_IF_ERROR(ReadSecurity(security, &c.security));
+  TableReader audit = table("audit");
+  COFFER_RETURN_IF_ERROR(st);
+  COFFER_RETURN_IF_ERROR(ReadAudit(audit, &c.audit));
   return c;
 }
 

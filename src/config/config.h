@@ -79,6 +79,11 @@ struct SftpConfig {
   std::filesystem::path rsa_host_key_file;  // made on first start when enabled
 };
 
+struct AuditConfig {  // the hash-chained activity record (docs/audit.md)
+  uint32_t checkpoint_every_records = 1000;  // sign the chain head after this many records
+  uint32_t checkpoint_every_seconds = 60;    // ... or when the last checkpoint is this old
+};
+
 struct Config {
   std::filesystem::path file;      // where it was loaded from
   std::filesystem::path data_dir;  // the directory holding it
@@ -90,6 +95,7 @@ struct Config {
   SftpConfig sftp;
   SecurityConfig security;
   std::string log_level = "info";  // trace, debug, info, warn, error
+  AuditConfig audit;
 };
 
 // Parses TOML text. `file` is used to resolve relative paths and in messages.

@@ -102,6 +102,13 @@ rsa_host_key_file = "ssh/ssh_host_rsa_key"
 [log]
 # trace, debug, info, warn or error.
 level = "info"
+
+[audit]
+# The activity record is hash-chained; its head is signed (Ed25519, key in
+# keys/audit-signing.key) after this many records (1 to 1000000) ...
+checkpoint_every_records = 1000
+# ... or when the last signature is this many seconds old (1 to 86400).
+checkpoint_every_seconds = 60
 )";
 }
 

@@ -6,7 +6,12 @@
 // the commit. Outcomes that change nothing (denials, reads, failures) are
 // recorded on their own. Integrity alerts raised by the store while reading are
 // queued and recorded by Flush(), never inside the read that found them.
-// Thread-safe.
+//
+// Every record is hash-chained (audit/chain.h) in the transaction that appends
+// it: the head is read, the new record gets id head+1 and the hash over its
+// fields and the head's hash. With a signing key, the head is also signed into a
+// checkpoint every N records or M seconds (config [audit]), in the same
+// transaction. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/signing_key.h"
 #include "events/event_bus.h"
 #include "service/principal.h"
 #include "store/metadata_store.h"
@@ -55,12 +61,29 @@ class ActivityLog {
 
   int64_t NowUs() const { return clock_(); }
 
+  // Turns on signed checkpoints. Call once, before any Append; `key` must
+  // outlive this log.
+  void EnableCheckpoints(const audit::SigningKey* key, uint32_t every_records,
+                         uint32_t every_seconds);
+  // Signs the chain head if records are not yet covered by a checkpoint (the
+  // server calls it on a timer and when stopping). No-op without a key.
+  Status Checkpoint();
+
  private:
   store::MetadataStore& store_;
   events::EventBus& bus_;
   Clock clock_;
   std::mutex mu_;
   std::vector<store::IntegrityAlert> alerts_;  // guarded by mu_
+  // Set once by EnableCheckpoints before concurrent use.
+  const audit::SigningKey* signing_key_ = nullptr;
+  uint32_t checkpoint_records_ = 1000;
+  int64_t checkpoint_us_ = 60'000'000;
+
+  // Inside the append's transaction: the chain fields, then the insert.
+  Status AppendChained(store::ActivityRecord& r);
+  Status MaybeCheckpoint(const store::ActivityRecord& r);
+  Status Sign(store::Id record_id, const Bytes& head_hash, int64_t at_us);
 };
 
 }  // namespace coffer::service

@@ -167,6 +167,24 @@ struct ActivityRecord {
   std::string detail;  // reason on denial/error; never secrets
   int64_t bytes = 0;
   std::string sha256_hex;
+  // The hash chain (docs/audit.md): empty for records written before it existed.
+  Bytes prev_hash;
+  Bytes hash;
+};
+
+// The newest activity record's id and hash (id 0 and empty hash: none yet).
+struct ActivityHead {
+  Id id = 0;
+  Bytes hash;
+};
+
+// A signature over (record_id, head_hash, at_us) by the audit signing key.
+struct AuditCheckpoint {
+  Id id = 0;
+  Id record_id = 0;
+  Bytes head_hash;
+  int64_t at_us = 0;
+  Bytes signature;
 };
 
 struct ActivityFilter {
@@ -286,6 +304,20 @@ class MetadataStore {
   // Activity: append-only (no update or delete statement exists for it).
   virtual Result<Id> AppendActivity(const ActivityRecord& record) = 0;
   virtual Result<std::vector<ActivityRecord>> ListActivity(const ActivityFilter& filter) = 0;
+
+  // The audit chain. AppendActivity writes `record.id` when non-zero (the chain
+  // hashes the id, so the caller picks it: head id + 1 inside its transaction).
+  virtual Result<ActivityHead> GetActivityHead() = 0;
+  // Records with id > after_id, oldest first, at most `limit` (clamped to 100,000).
+  virtual Result<std::vector<ActivityRecord>> ScanActivity(Id after_id, size_t limit) = 0;
+  // The highest activity id ever assigned (SQLite's AUTOINCREMENT sequence), 0 if none.
+  virtual Result<Id> ActivitySequence() = 0;
+  virtual Result<Id> AppendCheckpoint(const AuditCheckpoint& checkpoint) = 0;
+  virtual Result<std::optional<AuditCheckpoint>> LastCheckpoint() = 0;
+  // Checkpoints after (after_record_id, after_id) in (record_id, id) order, at
+  // most `limit` (clamped to 100,000).
+  virtual Result<std::vector<AuditCheckpoint>> ListCheckpoints(Id after_record_id, Id after_id,
+                                                               size_t limit) = 0;
 };
 
 struct SqliteOptions {

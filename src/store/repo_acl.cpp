@@ -128,15 +128,27 @@ Status SqliteRepo::PutSetting(std::string_view key, std::string_view value) {
 
 Result<Id> SqliteRepo::AppendActivity(const ActivityRecord& r) {
   auto lock = db_->Lock();
+  if (r.id == 0) {
+    COFFER_ASSIGN_OR_RETURN(
+        auto s, db_->Prepare("INSERT INTO activity (at_us, actor_id, actor_name, protocol, address,"
+                             " session, action, path, object_id, result, detail, bytes, sha256,"
+                             " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    COFFER_RETURN_IF_ERROR(s->BindAll(r.at_us, r.actor_id, r.actor_name, r.protocol, r.address,
+                                      r.session, r.action, r.path, r.object_id, r.result, r.detail,
+                                      r.bytes, r.sha256_hex, r.prev_hash, r.hash)
+                               .Run());
+    return db_->LastInsertId();
+  }
   COFFER_ASSIGN_OR_RETURN(
-      auto s, db_->Prepare("INSERT INTO activity (at_us, actor_id, actor_name, protocol, address,"
-                           " session, action, path, object_id, result, detail, bytes, sha256)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  COFFER_RETURN_IF_ERROR(s->BindAll(r.at_us, r.actor_id, r.actor_name, r.protocol, r.address,
-                                    r.session, r.action, r.path, r.object_id, r.result, r.detail,
-                                    r.bytes, r.sha256_hex)
+      auto s,
+      db_->Prepare("INSERT INTO activity (id, at_us, actor_id, actor_name, protocol, address,"
+                   " session, action, path, object_id, result, detail, bytes, sha256,"
+                   " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  COFFER_RETURN_IF_ERROR(s->BindAll(r.id, r.at_us, r.actor_id, r.actor_name, r.protocol,
+                                    r.address, r.session, r.action, r.path, r.object_id, r.result,
+                                    r.detail, r.bytes, r.sha256_hex, r.prev_hash, r.hash)
                              .Run());
-  return db_->LastInsertId();
+  return r.id;
 }
 
 Result<std::vector<ActivityRecord>> SqliteRepo::ListActivity(const ActivityFilter& f) {
@@ -147,13 +159,15 @@ Result<std::vector<ActivityRecord>> SqliteRepo::ListActivity(const ActivityFilte
   if (f.actor_id) {
     COFFER_ASSIGN_OR_RETURN(
         s, db_->Prepare("SELECT id, at_us, actor_id, actor_name, protocol, address, session,"
-                        " action, path, object_id, result, detail, bytes, sha256 FROM activity"
+                        " action, path, object_id, result, detail, bytes, sha256, prev_hash, hash"
+                        " FROM activity"
                         " WHERE actor_id = ? AND id < ? ORDER BY id DESC LIMIT ?"));
     s->BindAll(*f.actor_id, before, limit);
   } else {
     COFFER_ASSIGN_OR_RETURN(
         s, db_->Prepare("SELECT id, at_us, actor_id, actor_name, protocol, address, session,"
-                        " action, path, object_id, result, detail, bytes, sha256 FROM activity"
+                        " action, path, object_id, result, detail, bytes, sha256, prev_hash, hash"
+                        " FROM activity"
                         " WHERE id < ? ORDER BY id DESC LIMIT ?"));
     s->BindAll(before, limit);
   }
@@ -163,7 +177,7 @@ Result<std::vector<ActivityRecord>> SqliteRepo::ListActivity(const ActivityFilte
     if (!row) return out;
     out.push_back({s->Int(0), s->Int(1), s->Int(2), s->Text(3), s->Text(4), s->Text(5), s->Text(6),
                    s->Text(7), s->Text(8), s->Int(9), s->Text(10), s->Text(11), s->Int(12),
-                   s->Text(13)});
+                   s->Text(13), s->Blob(14), s->Blob(15)});
   }
 }
 

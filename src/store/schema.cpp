@@ -115,7 +115,27 @@ constexpr Sql kMigration3[] = {
     " created_at INTEGER NOT NULL, mac TEXT NOT NULL DEFAULT '')",
 };
 
-const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3};
+
+// The tamper-evident record (docs/audit.md): each activity row carries the hash
+// of its predecessor and its own hash over a canonical encoding (computed in
+// audit/); rows written before this migration keep empty hashes and are reported
+// as unchained by `coffer audit verify`. Checkpoints sign the chain head with a
+// key outside the database and are append-only like the records.
+constexpr Sql kMigration4[] = {
+    "ALTER TABLE activity ADD COLUMN prev_hash BLOB NOT NULL DEFAULT x''",
+    "ALTER TABLE activity ADD COLUMN hash BLOB NOT NULL DEFAULT x''",
+    "CREATE TABLE audit_checkpoints ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, record_id INTEGER NOT NULL,"
+    " head_hash BLOB NOT NULL, at_us INTEGER NOT NULL, signature BLOB NOT NULL)",
+    "CREATE INDEX audit_checkpoints_by_record ON audit_checkpoints (record_id, id)",
+    "CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+    "CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+};
+
+
+const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"

@@ -168,6 +168,8 @@ Stmt& Stmt::Bind(std::string_view v) {
       sqlite3_bind_text64(stmt_, next_, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 Stmt& Stmt::Bind(const Bytes& v) {
+  // An empty vector's data() may be null, which SQLite would bind as NULL.
+  if (v.empty()) return Bound(sqlite3_bind_zeroblob(stmt_, next_, 0));
   return Bound(sqlite3_bind_blob64(stmt_, next_, v.data(), v.size(), SQLITE_TRANSIENT));
 }
 Stmt& Stmt::Bind(std::optional<int64_t> v) {

@@ -105,6 +105,14 @@ class SqliteRepo final : public MetadataStore {
   Result<Id> AppendActivity(const ActivityRecord& record) override;
   Result<std::vector<ActivityRecord>> ListActivity(const ActivityFilter& filter) override;
 
+  Result<ActivityHead> GetActivityHead() override;
+  Result<std::vector<ActivityRecord>> ScanActivity(Id after_id, size_t limit) override;
+  Result<Id> ActivitySequence() override;
+  Result<Id> AppendCheckpoint(const AuditCheckpoint& checkpoint) override;
+  Result<std::optional<AuditCheckpoint>> LastCheckpoint() override;
+  Result<std::vector<AuditCheckpoint>> ListCheckpoints(Id after_record_id, Id after_id,
+                                                       size_t limit) override;
+
  private:
   // MAC helpers: each table's canonical field list.
   std::vector<std::string> UserFields(const User& u) const;
