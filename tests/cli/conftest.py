@@ -54,6 +54,9 @@ def coffer(tmp_path) -> Coffer:
     pw.write_text(ADMIN_PASSWORD + "\n")
     subprocess.run([coffer_bin(), "init", "--data", str(data), "--admin-password-file", str(pw)],
                    check=True, capture_output=True, timeout=120)
+    # Any free port, so tests running side by side never collide on the default.
+    config = data / "coffer.toml"
+    config.write_text(config.read_text().replace("\nport = 8443\n", "\nport = 0\n"))
     return Coffer(data)
 
 
