@@ -56,7 +56,9 @@ def coffer(tmp_path) -> Coffer:
                    check=True, capture_output=True, timeout=120)
     # Any free port, so tests running side by side never collide on the default.
     config = data / "coffer.toml"
-    config.write_text(config.read_text().replace("\nport = 8443\n", "\nport = 0\n"))
+    text = config.read_text()
+    assert text.count("\nport = 8443\n") == 1
+    config.write_text(text.replace("\nport = 8443\n", "\nport = 0\n"))
     return Coffer(data)
 
 

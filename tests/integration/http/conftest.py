@@ -16,9 +16,21 @@ ADMIN_PASSWORD = "correct-horse-battery-staple-42"
 def coffer_bin() -> str:
     path = os.environ.get("COFFER_BIN")
     if not path:
-        root = Path(__file__).resolve().parents[2]
+        root = Path(__file__).resolve().parents[3]
         path = str(root / "build/release/src/coffer/coffer")
     return path
+
+
+def set_settings(text: str, section: str, settings: dict) -> str:
+    """Changes documented default `key = value` lines inside [section] only."""
+    start = text.index(f"\n[{section}]\n")
+    end = text.find("\n[", start + 1)
+    end = len(text) if end < 0 else end
+    body = text[start:end]
+    for key, value in settings.items():
+        body, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", body)
+        assert n == 1, (section, key)
+    return text[:start] + body + text[end:]
 
 
 class Server:
@@ -27,13 +39,9 @@ class Server:
     def __init__(self, data: Path, http_settings: dict):
         self.data = data
         config = data / "coffer.toml"
-        text = config.read_text()
-        # Edit the documented defaults in place; a port of 0 picks a free one.
-        settings = {"port": 0, **http_settings}
-        for key, value in settings.items():
-            text, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
-            assert n == 1, key
-        config.write_text(text)
+        # A port of 0 picks a free one; SFTP is off so its fixed port never collides.
+        text = set_settings(config.read_text(), "http", {"port": 0, **http_settings})
+        config.write_text(set_settings(text, "sftp", {"enabled": "false"}))
         self.proc = subprocess.Popen([coffer_bin(), "--data", str(data), "serve"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 30
