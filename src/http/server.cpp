@@ -143,8 +143,9 @@ class Server::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
   asio::awaitable<bool> WaitForRequest(Connection& conn, beast::flat_buffer& buffer);
+  // `head`: the request was HEAD, so the headers describe a body that is not sent.
   asio::awaitable<bool> Write(Connection& conn, const Reply& reply, unsigned version,
-                              bool keep_alive);
+                              bool keep_alive, bool head = false);
   asio::awaitable<void> Linger(Connection& conn);
   Reply Dispatch(const bhttp::request<bhttp::string_body>& req, const std::string& address);
   void CutIdleConnections();
@@ -272,7 +273,7 @@ Reply Server::Impl::Dispatch(const bhttp::request<bhttp::string_body>& req,
 }
 
 asio::awaitable<bool> Server::Impl::Write(Connection& conn, const Reply& reply, unsigned version,
-                                          bool keep_alive) {
+                                          bool keep_alive, bool head) {
   bhttp::response<bhttp::string_body> res;
   res.version(version);
   res.result(static_cast<unsigned>(reply.status));
@@ -282,6 +283,7 @@ asio::awaitable<bool> Server::Impl::Write(Connection& conn, const Reply& reply, 
   res.keep_alive(keep_alive);
   res.body() = reply.body;
   res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length stays that of the GET answer
   beast::get_lowest_layer(conn.stream).expires_after(seconds(config_.write_timeout_seconds));
   auto [ec, n] = co_await bhttp::async_write(conn.stream, res, kUseTuple);
   co_return !ec;
@@ -342,7 +344,10 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
     }
     const auto& req = parser.get();
     bool keep_alive = req.keep_alive() && !stopping_;
-    if (!co_await Write(*conn, Dispatch(req, address), req.version(), keep_alive)) co_return;
+    bool head = req.method() == bhttp::verb::head;
+    if (!co_await Write(*conn, Dispatch(req, address), req.version(), keep_alive, head)) {
+      co_return;
+    }
     if (!keep_alive) break;
   }
   // On stop, close at once instead of waiting for the peer's close_notify.
