@@ -9,11 +9,13 @@ packages=(
   build-essential cmake ninja-build pkgconf ccache clang libclang-rt-14-dev
   # libraries
   libssl-dev libsodium-dev libsqlite3-dev libutf8proc-dev libtomlplusplus-dev libcli11-dev
-  libspdlog-dev nlohmann-json3-dev libssh-dev libcrack2-dev cracklib-runtime
+  libspdlog-dev nlohmann-json3-dev libssh-dev libcrack2-dev cracklib-runtime libboost1.81-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-pytest
   # real SFTP clients and auditors for the integration tests; sshd for the benchmark
   openssh-client openssh-server ssh-audit python3-paramiko rclone lftp hydra
+  # HTTPS clients for the integration tests
+  python3-requests curl
 )
 
 missing=()

@@ -10,6 +10,8 @@
 
 #include "coffer/cli.h"
 #include "coffer/init.h"
+#include "http/api.h"
+#include "http/server.h"
 #include "sftp/ssh_server.h"
 
 namespace coffer::cli {
@@ -77,7 +79,8 @@ class Purger {
   std::thread thread_;
 };
 
-void PrintBanner(app::App& app, const sftp::SshServer* sftp_server) {
+void PrintBanner(app::App& app, const sftp::SshServer* sftp_server,
+                 const std::string& https_endpoint) {
   const std::string data = app.config().data_dir.string();
   std::cout << "Coffer 0.1.0 serving " << data << "\n";
   if (sftp_server) {
@@ -89,6 +92,8 @@ void PrintBanner(app::App& app, const sftp::SshServer* sftp_server) {
   } else {
     std::cout << "Listening: SFTP is disabled ([sftp] enabled = false)\n";
   }
+  std::cout << "Listening: https://" << https_endpoint
+            << "/api/v1/ (HTTPS REST API; sign-in over HTTPS is not available yet)\n";
   std::cout << "Running: file service, recycle-bin purge every "
             << app.config().retention.purge_interval_seconds << " s.\n"
             << "Sign in as \"admin\" over SFTP with an SSH key, or with a password of your own "
@@ -156,11 +161,15 @@ Status Serve(app::App& app) {
     sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin());
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
-  PrintBanner(app, sftp_server.get());
+  http::Api api;
+  http::Server https(app.config(), api);
+  COFFER_RETURN_IF_ERROR(https.Start());
+  PrintBanner(app, sftp_server.get(), https.endpoint());
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "Stopping (signal " << sig << ")." << std::endl;
   if (sftp_server) sftp_server->Stop();
+  https.Stop();
   return Status::Ok();
 }
 

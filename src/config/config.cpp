@@ -164,6 +164,23 @@ Status ReadAudit(TableReader& r, AuditConfig* a) {
   return r.CheckUnknown();
 }
 
+Status ReadHttp(TableReader& r, HttpConfig* h) {
+  COFFER_RETURN_IF_ERROR(r.String("listen", &h->listen));
+  COFFER_RETURN_IF_ERROR(r.Integer("port", 0, 65535, &h->port));
+  COFFER_RETURN_IF_ERROR(r.Integer("threads", 1, 256, &h->threads));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_header_bytes", 1024, 1024 * 1024, &h->max_header_bytes));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("max_json_body_bytes", 1024, 64 * 1024 * 1024, &h->max_json_body_bytes));
+  COFFER_RETURN_IF_ERROR(r.Integer("read_timeout_seconds", 1, 3600, &h->read_timeout_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("idle_timeout_seconds", 1, 3600, &h->idle_timeout_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("write_timeout_seconds", 1, 3600, &h->write_timeout_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_connections", 1, 1000000, &h->max_connections));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("max_connections_per_address", 1, 1000000, &h->max_connections_per_address));
+  COFFER_RETURN_IF_ERROR(r.Integer("shutdown_grace_seconds", 0, 3600, &h->shutdown_grace_seconds));
+  return r.CheckUnknown();
+}
+
 const toml::table* SubTable(const toml::table& root, std::string_view name, Status* st) {
   const toml::node* node = root.get(name);
   if (!node) return nullptr;
@@ -187,7 +204,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   static const std::set<std::string> kTables = {"storage",  "limits",        "retention",
                                                 "accounts", "frontend_keys", "log",
                                                 "sftp",     "security",
-                                                "audit"};
+                                                "audit",    "http"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
@@ -198,6 +215,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   TableReader storage = table("storage"), limits = table("limits"), retention = table("retention"),
               accounts = table("accounts"), keys = table("frontend_keys"), log = table("log"),
               sftp = table("sftp"), security = table("security");
+  TableReader http = table("http");
   COFFER_RETURN_IF_ERROR(st);
   COFFER_RETURN_IF_ERROR(ReadStorage(storage, base, &c.storage));
   COFFER_RETURN_IF_ERROR(ReadLimits(limits, &c.limits));
@@ -212,6 +230,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   TableReader audit = table("audit");
   COFFER_RETURN_IF_ERROR(st);
   COFFER_RETURN_IF_ERROR(ReadAudit(audit, &c.audit));
+  COFFER_RETURN_IF_ERROR(ReadHttp(http, &c.http));
   return c;
 }
 

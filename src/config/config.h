@@ -84,6 +84,21 @@ struct AuditConfig {  // the hash-chained activity record (docs/audit.md)
   uint32_t checkpoint_every_seconds = 60;    // ... or when the last checkpoint is this old
 };
 
+// The HTTPS front-end (src/http). Every network-facing size and time is bounded here.
+struct HttpConfig {
+  std::string listen = "127.0.0.1";              // IPv4 or IPv6 literal
+  uint32_t port = 8443;                          // 0: any free port (printed at start)
+  uint32_t threads = 4;                          // Asio worker threads
+  uint32_t max_header_bytes = 16 * 1024;         // request line + headers
+  uint32_t max_json_body_bytes = 1024 * 1024;    // bodies other than file uploads
+  uint32_t read_timeout_seconds = 30;            // to receive one request head + JSON body
+  uint32_t idle_timeout_seconds = 60;            // keep-alive wait for the next request
+  uint32_t write_timeout_seconds = 60;           // per chunk written to the client
+  uint32_t max_connections = 1024;               // in total
+  uint32_t max_connections_per_address = 32;     // per remote IP address
+  uint32_t shutdown_grace_seconds = 10;          // in-flight requests finish within this
+};
+
 struct Config {
   std::filesystem::path file;      // where it was loaded from
   std::filesystem::path data_dir;  // the directory holding it
@@ -94,6 +109,7 @@ struct Config {
   FrontEndKeys frontend_keys;
   SftpConfig sftp;
   SecurityConfig security;
+  HttpConfig http;
   std::string log_level = "info";  // trace, debug, info, warn, error
   AuditConfig audit;
 };

@@ -98,6 +98,33 @@ max_reorder_kib = 8192
 # Also offer an RSA 3072 host key for old clients (made on first start).
 rsa_host_key = false
 rsa_host_key_file = "ssh/ssh_host_rsa_key"
+[http]
+# The HTTPS front-end (REST API). TLS 1.2/1.3 with the certificate above.
+# Address to listen on (an IPv4 or IPv6 literal) and port (0: any free port,
+# printed at start).
+listen = "127.0.0.1"
+port = 8443
+# Worker threads (1 to 256).
+threads = 4
+# Longest request line plus headers, in bytes (1024 to 1048576); larger gets 431.
+max_header_bytes = 16384
+# Largest JSON request body, in bytes (1024 to 67108864); larger gets 413.
+# File uploads are streamed and bounded by [limits] max_file_bytes instead.
+max_json_body_bytes = 1048576
+# Seconds allowed to receive one request's head and JSON body (1 to 3600);
+# slower clients are disconnected.
+read_timeout_seconds = 30
+# Seconds a kept-alive connection may wait for its next request (1 to 3600).
+idle_timeout_seconds = 60
+# Seconds allowed for each write to the client (1 to 3600).
+write_timeout_seconds = 60
+# Most open connections in total, and from one remote address (1 to 1000000);
+# connections beyond are closed at once.
+max_connections = 1024
+max_connections_per_address = 32
+# On stop, seconds in-flight requests get to finish before connections are cut
+# (0 to 3600).
+shutdown_grace_seconds = 10
 
 [log]
 # trace, debug, info, warn or error.

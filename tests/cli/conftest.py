@@ -54,6 +54,11 @@ def coffer(tmp_path) -> Coffer:
     pw.write_text(ADMIN_PASSWORD + "\n")
     subprocess.run([coffer_bin(), "init", "--data", str(data), "--admin-password-file", str(pw)],
                    check=True, capture_output=True, timeout=120)
+    # Any free port, so tests running side by side never collide on the default.
+    config = data / "coffer.toml"
+    text = config.read_text()
+    assert text.count("\nport = 8443\n") == 1
+    config.write_text(text.replace("\nport = 8443\n", "\nport = 0\n"))
     return Coffer(data)
 
 

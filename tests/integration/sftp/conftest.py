@@ -43,6 +43,8 @@ class Server:
                         str(pw)], check=True, capture_output=True, timeout=120)
         conf = self.data / "coffer.toml"
         text = conf.read_text().replace("port = 2222", f"port = {self.port}")
+        # The HTTPS listener on any free port, never the default 8443.
+        text = text.replace("\nport = 8443\n", "\nport = 0\n")
         if settings:
             text = text.replace("[sftp]\n", "[sftp]\n" + settings + "\n", 1)
             # later duplicates of the same keys would be refused: drop the defaults

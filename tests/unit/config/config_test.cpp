@@ -16,6 +16,15 @@ TEST(ConfigTest, DefaultTextParsesToDefaults) {
   EXPECT_EQ(c->retention.recycle_days, 30u);
   EXPECT_EQ(c->accounts.min_password_length, 12u);
   EXPECT_EQ(c->frontend_keys.tls_certificate, "/data/tls/cert.pem");
+  const HttpConfig defaults;
+  EXPECT_EQ(c->http.listen, defaults.listen);
+  EXPECT_EQ(c->http.port, defaults.port);
+  EXPECT_EQ(c->http.max_header_bytes, defaults.max_header_bytes);
+  EXPECT_EQ(c->http.max_json_body_bytes, defaults.max_json_body_bytes);
+  EXPECT_EQ(c->http.read_timeout_seconds, defaults.read_timeout_seconds);
+  EXPECT_EQ(c->http.idle_timeout_seconds, defaults.idle_timeout_seconds);
+  EXPECT_EQ(c->http.max_connections_per_address, defaults.max_connections_per_address);
+  EXPECT_EQ(c->http.shutdown_grace_seconds, defaults.shutdown_grace_seconds);
 }
 
 TEST(ConfigTest, EmptyFileMeansDefaults) {
@@ -53,6 +62,16 @@ TEST(ConfigTest, BadInputIsRefusedNamingTheKey) {
       {"storage = 3\n", "storage"},
       {"[storage\n", "line"},
       {"[limits]\nmax_depth = 1.5\n", "max_depth"},
+      {"[http]\nport = 65536\n", "port"},
+      {"[http]\nthreads = 0\n", "threads"},
+      {"[http]\nmax_header_bytes = 1023\n", "max_header_bytes"},
+      {"[http]\nmax_json_body_bytes = 67108865\n", "max_json_body_bytes"},
+      {"[http]\nread_timeout_seconds = 0\n", "read_timeout_seconds"},
+      {"[http]\nidle_timeout_seconds = 3601\n", "idle_timeout_seconds"},
+      {"[http]\nmax_connections = 0\n", "max_connections"},
+      {"[http]\nmax_connections_per_address = 0\n", "max_connections_per_address"},
+      {"[http]\nlisten = \"\"\n", "listen"},
+      {"[http]\nlisten_port = 1\n", "listen_port"},
   };
   for (const auto& bad : cases) {
     auto c = ParseConfig(bad.text, "/d/coffer.toml");
@@ -69,6 +88,19 @@ TEST(ConfigTest, LimitsAtTheEdgeAreAccepted) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->limits.max_depth, 256u);
   EXPECT_EQ(c->storage.chunk_size, 16u * 1024);
+}
+
+TEST(ConfigTest, HttpLimitsAtTheEdgeAreAccepted) {
+  auto c = ParseConfig(
+      "[http]\nport = 0\nthreads = 256\nmax_header_bytes = 1024\nmax_json_body_bytes = 67108864\n"
+      "read_timeout_seconds = 1\nidle_timeout_seconds = 3600\nmax_connections = 1\n"
+      "max_connections_per_address = 1\nshutdown_grace_seconds = 0\nlisten = \"::1\"\n",
+      "/d/coffer.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->http.port, 0u);
+  EXPECT_EQ(c->http.max_header_bytes, 1024u);
+  EXPECT_EQ(c->http.max_json_body_bytes, 64u << 20);
+  EXPECT_EQ(c->http.listen, "::1");
 }
 
 TEST(ConfigTest, OversizedTextIsRefused) {

@@ -1,0 +1,51 @@
+// Api: the REST front-end's request handling, free of any network type.
+//
+// The server (server.cpp) parses the wire and hands a Request here; Api picks
+// the route from the exact table, calls the service and returns a Reply that
+// the server writes. Every Reply -- success, problem or 404 -- carries the same
+// security headers (SecurityHeaders()); the server adds nothing that depends on
+// input. Thread-safe: one Api serves all connections.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/router.h"
+
+namespace coffer::http {
+
+struct Request {
+  std::string method;  // as received
+  std::string target;  // request target, as received
+  std::string remote_address;
+};
+
+struct Reply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond the security set
+};
+
+// Headers sent on every response of the API listener: strict CSP for an API
+// (nothing may load, nothing may frame it), nosniff, no referrer, HSTS.
+const std::vector<std::pair<std::string_view, std::string_view>>& SecurityHeaders();
+
+// A problem reply (RFC 9457) with a constant detail.
+Reply Problem(int status, std::string_view detail = {});
+
+class Api {
+ public:
+  Api() : router_(Router::Default()) {}
+
+  Reply Handle(const Request& request) const;
+  const Router& router() const { return router_; }
+
+ private:
+  Reply Route(const Request& request, Method method, std::string_view path) const;
+  Router router_;
+};
+
+}  // namespace coffer::http

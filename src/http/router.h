@@ -1,0 +1,58 @@
+// Router: one exact table of routes, matched on method and whole path.
+//
+// A route is a method and a path template of literal segments, optionally ending
+// in one typed parameter. There is no prefix, substring or pattern matching: a
+// path that is not in the table is not served (THREAT-MODEL invariant 2).
+// Matching distinguishes "no such path" (404) from "path known, method not"
+// (405 with the allowed methods), and never keeps a reference to the input.
+// Thread-safe after construction (read-only).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coffer::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions };
+
+// Parses an HTTP method token exactly (case-sensitive, RFC 9110); nullopt if unknown.
+std::optional<Method> ParseMethod(std::string_view token);
+std::string_view MethodName(Method m);
+
+enum class RouteId {
+  kStatus,  // GET /api/v1/status
+};
+
+struct RouteMatch {
+  RouteId id;
+};
+
+struct RouteLookup {
+  std::optional<RouteMatch> match;  // set when method and path match
+  std::vector<Method> allowed;      // path known but method not: what is allowed
+};
+
+class Router {
+ public:
+  struct Route {
+    Method method;
+    std::string_view path;  // literal, starting with '/'
+    RouteId id;
+  };
+
+  // The table served by the public listener.
+  static Router Default();
+
+  explicit Router(std::vector<Route> routes) : routes_(std::move(routes)) {}
+
+  // `path` is the request target's path (no query), exactly as received.
+  RouteLookup Find(Method method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace coffer::http
