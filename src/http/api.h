@@ -20,6 +20,16 @@ struct Request {
   std::string method;  // as received
   std::string target;  // request target, as received
   std::string remote_address;
+  // Header fields in arrival order, names lower-cased, values as received.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // a JSON body (bounded by [http] max_json_body_bytes); streamed bodies are not here
+
+  // The first value of header `lower_name`, or "" if absent.
+  std::string_view Header(std::string_view lower_name) const {
+    for (const auto& [n, v] : headers)
+      if (n == lower_name) return v;
+    return {};
+  }
 };
 
 struct Reply {

@@ -19,6 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -263,7 +264,12 @@ asio::awaitable<bool> Server::Impl::WaitForRequest(Connection& conn, beast::flat
 
 Reply Server::Impl::Dispatch(const bhttp::request<bhttp::string_body>& req,
                              const std::string& address) {
-  Request r{std::string(req.method_string()), std::string(req.target()), address};
+  Request r{std::string(req.method_string()), std::string(req.target()), address, {}, req.body()};
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    r.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
   try {
     return api_.Handle(r);
   } catch (const std::exception& e) {
