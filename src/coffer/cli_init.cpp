@@ -18,6 +18,14 @@ namespace coffer::cli {
 
 namespace {
 
+// Identifies nobody: every route that needs a caller answers 401.
+class RefuseAll : public http::Authenticator {
+ public:
+  Result<http::Caller> Identify(const http::Request&, http::Method) const override {
+    return Unauthenticated("sign-in required");
+  }
+};
+
 int RunInit(Cli& cli, const std::string& admin, const std::string& password_file) {
   app::InitOptions options;
   options.data_dir = cli.globals().data_dir;
@@ -99,7 +107,8 @@ void PrintBanner(app::App& app, const sftp::SshServer* sftp_server,
             << "Sign in as \"admin\" over SFTP with an SSH key, or with a password of your own "
                "(the one-time password from `coffer init` must be replaced first):\n"
             << "  coffer --data " << data << " user key add admin ~/.ssh/id_ed25519.pub\n"
-            << "  coffer --data " << data << " user passwd admin --password-file - "
+            << "  coffer --data " << data
+            << " user passwd admin --password-file - "
                "--no-force-change\n"
             << "Stop with Ctrl-C." << std::endl;
 }
@@ -161,7 +170,8 @@ Status Serve(app::App& app) {
     sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin());
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
-  http::Api api;
+  RefuseAll no_callers;  // replaced by sessions and API tokens
+  http::Api api(http::ApiServices{app.files(), app.admin(), no_callers});
   http::Server https(app.config(), api);
   COFFER_RETURN_IF_ERROR(https.Start());
   PrintBanner(app, sftp_server.get(), https.endpoint());

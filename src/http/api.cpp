@@ -1,7 +1,9 @@
 #include "http/api.h"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "http/handlers.h"
 #include "http/problem.h"
 
 namespace coffer::http {
@@ -40,7 +42,32 @@ Reply Api::Handle(const Request& request) const {
   return Route(request, *method, path);
 }
 
-Reply Api::Route(const Request&, Method method, std::string_view path) const {
+namespace {
+
+bool ScopeAllows(const Caller& caller, Access access) {
+  switch (access) {
+    case Access::kPublic:
+      return true;
+    case Access::kRead:
+      return caller.Has(Scope::kRead);
+    case Access::kWrite:
+      return caller.Has(Scope::kWrite);
+    case Access::kAdmin:
+      return caller.Has(Scope::kAdmin);
+  }
+  return false;
+}
+
+}  // namespace
+
+Reply ProblemFor(const Status& status) {
+  // The service's message may name objects the caller must not learn about: it is
+  // logged, and the answer carries only the status (problem.h).
+  spdlog::debug("https: request failed: {}", status.ToString());
+  return Problem(HttpStatusFor(status.code()));
+}
+
+Reply Api::Route(const Request& request, Method method, std::string_view path) const {
   RouteLookup found = router_.Find(method, path);
   if (!found.match) {
     if (found.allowed.empty()) return Problem(404);
@@ -51,7 +78,21 @@ Reply Api::Route(const Request&, Method method, std::string_view path) const {
     r.headers.emplace_back("Allow", allow);
     return r;
   }
-  switch (found.match->id) {
+  if (found.match->access == Access::kPublic) return Dispatch(request, *found.match, nullptr);
+  if (!services_) return Problem(503);
+  Result<Caller> caller = services_->auth.Identify(request, method);
+  if (!caller.ok()) {
+    Reply r = ProblemFor(caller.status());
+    if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"coffer\"");
+    return r;
+  }
+  if (!ScopeAllows(*caller, found.match->access))
+    return Problem(403, "the token's scopes do not allow this");
+  return Dispatch(request, *found.match, &*caller);
+}
+
+Reply Api::Dispatch(const Request&, const RouteMatch& match, const Caller*) const {
+  switch (match.id) {
     case RouteId::kStatus: {
       Reply r;
       r.body = nlohmann::json{{"status", "ok"}}.dump();

@@ -7,12 +7,19 @@
 // input. Thread-safe: one Api serves all connections.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "http/caller.h"
 #include "http/router.h"
+
+namespace coffer::service {
+class FileService;
+class AdminService;
+}  // namespace coffer::service
 
 namespace coffer::http {
 
@@ -22,7 +29,8 @@ struct Request {
   std::string remote_address;
   // Header fields in arrival order, names lower-cased, values as received.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // a JSON body (bounded by [http] max_json_body_bytes); streamed bodies are not here
+  std::string
+      body;  // a JSON body (bounded by [http] max_json_body_bytes); streamed bodies are not here
 
   // The first value of header `lower_name`, or "" if absent.
   std::string_view Header(std::string_view lower_name) const {
@@ -46,16 +54,28 @@ const std::vector<std::pair<std::string_view, std::string_view>>& SecurityHeader
 // A problem reply (RFC 9457) with a constant detail.
 Reply Problem(int status, std::string_view detail = {});
 
+// What the routes call. The authenticator identifies callers; the services do
+// everything else (the one door).
+struct ApiServices {
+  service::FileService& files;
+  service::AdminService& admin;
+  const Authenticator& auth;
+};
+
 class Api {
  public:
+  // Without services only public routes answer; the rest get 503 (unit tests).
   Api() : router_(Router::Default()) {}
+  explicit Api(ApiServices services) : router_(Router::Default()), services_(services) {}
 
   Reply Handle(const Request& request) const;
   const Router& router() const { return router_; }
 
  private:
   Reply Route(const Request& request, Method method, std::string_view path) const;
+  Reply Dispatch(const Request& request, const RouteMatch& match, const Caller* caller) const;
   Router router_;
+  std::optional<ApiServices> services_;
 };
 
 }  // namespace coffer::http

@@ -35,7 +35,7 @@ std::string_view MethodName(Method m) {
 
 Router Router::Default() {
   return Router({
-      {Method::kGet, "/api/v1/status", RouteId::kStatus},
+      {Method::kGet, "/api/v1/status", RouteId::kStatus, Access::kPublic},
   });
 }
 
@@ -44,7 +44,7 @@ RouteLookup Router::Find(Method method, std::string_view path) const {
   for (const auto& r : routes_) {
     if (r.path != path) continue;
     if (r.method == method) {
-      out.match = RouteMatch{r.id};
+      out.match = RouteMatch{r.id, r.access};
       out.allowed.clear();
       return out;
     }

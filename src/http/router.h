@@ -25,8 +25,13 @@ enum class RouteId {
   kStatus,  // GET /api/v1/status
 };
 
+// Who may reach a route: anyone, or a signed-in caller whose session or token
+// carries the scope (sessions carry every scope; the service still authorizes).
+enum class Access { kPublic, kRead, kWrite, kAdmin };
+
 struct RouteMatch {
   RouteId id;
+  Access access = Access::kPublic;
 };
 
 struct RouteLookup {
@@ -40,6 +45,7 @@ class Router {
     Method method;
     std::string_view path;  // literal, starting with '/'
     RouteId id;
+    Access access = Access::kPublic;
   };
 
   // The table served by the public listener.

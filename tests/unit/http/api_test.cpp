@@ -11,7 +11,7 @@ namespace {
 
 Reply Call(std::string method, std::string target) {
   static const Api api;
-  return api.Handle(Request{std::move(method), std::move(target), "127.0.0.1"});
+  return api.Handle(Request{std::move(method), std::move(target), "127.0.0.1", {}, {}});
 }
 
 std::string Header(const Reply& r, std::string_view name) {

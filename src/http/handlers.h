@@ -1,0 +1,15 @@
+// Route handlers, one function per route, grouped by file (routes_*.cpp).
+// Internal to src/http: api.cpp calls them after matching and identifying the
+// caller. A handler parses its input, makes one service call, and maps the
+// result to a Reply; it never touches the store or the blob store.
+#pragma once
+
+#include "http/api.h"
+#include "http/caller.h"
+
+namespace coffer::http {
+
+// Maps a service Status to a problem reply with no detail (problem.h).
+Reply ProblemFor(const Status& status);
+
+}  // namespace coffer::http
