@@ -55,6 +55,8 @@ Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& config_file,
                                                        *app->activity_);
   app->admin_ =
       std::make_unique<service::AdminService>(cfg, *app->store_, *app->activity_, *app->files_);
+  app->sessions_ = std::make_unique<service::SessionService>(cfg, *app->store_, *app->activity_,
+                                                             *app->admin_);
   return app;
 }
 

@@ -17,6 +17,7 @@
 #include "service/activity.h"
 #include "service/admin_service.h"
 #include "service/file_service.h"
+#include "service/sessions.h"
 #include "store/metadata_store.h"
 
 namespace coffer::app {
@@ -49,6 +50,7 @@ class App {
   service::ActivityLog& activity() { return *activity_; }
   service::FileService& files() { return *files_; }
   service::AdminService& admin() { return *admin_; }
+  service::SessionService& sessions() { return *sessions_; }
   const audit::SigningKey& audit_key() const { return *audit_key_; }
 
   // Removes temporary and unreferenced blobs left by a crash. Before serving only.
@@ -69,6 +71,7 @@ class App {
   std::unique_ptr<service::ActivityLog> activity_;
   std::unique_ptr<service::FileService> files_;
   std::unique_ptr<service::AdminService> admin_;
+  std::unique_ptr<service::SessionService> sessions_;
   std::unique_ptr<audit::SigningKey> audit_key_;  // the activity log keeps a pointer
 };
 

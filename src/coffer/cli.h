@@ -80,7 +80,8 @@ void AddSecurityCommands(CLI::App& root, Cli& cli);   // ban, iprule
 void AddFolderCommands(CLI::App& root, Cli& cli);     // folder, grant, revoke
 void AddFileCommands(CLI::App& root, Cli& cli);       // files
 void AddKeysCommands(CLI::App& root, Cli& cli);       // keys, activity
-void AddAuditCommands(CLI::App& root, Cli& cli);      // audit pubkey, verify
+void AddAuditCommands(CLI::App& root, Cli& cli);
+void AddSessionCommands(CLI::App& root, Cli& cli);    // token, session, lockdown      // audit pubkey, verify
 
 inline constexpr int kExitAuditAltered = 9;
 inline constexpr int kExitAuditRemoved = 10;

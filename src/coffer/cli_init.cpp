@@ -11,20 +11,13 @@
 #include "coffer/cli.h"
 #include "coffer/init.h"
 #include "http/api.h"
+#include "http/auth.h"
 #include "http/server.h"
 #include "sftp/ssh_server.h"
 
 namespace coffer::cli {
 
 namespace {
-
-// Identifies nobody: every route that needs a caller answers 401.
-class RefuseAll : public http::Authenticator {
- public:
-  Result<http::Caller> Identify(const http::Request&, http::Method) const override {
-    return Unauthenticated("sign-in required");
-  }
-};
 
 int RunInit(Cli& cli, const std::string& admin, const std::string& password_file) {
   app::InitOptions options;
@@ -170,8 +163,8 @@ Status Serve(app::App& app) {
     sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin());
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
-  RefuseAll no_callers;  // replaced by sessions and API tokens
-  http::Api api(http::ApiServices{app.files(), app.admin(), no_callers});
+  http::SessionAuthenticator callers(app.sessions(), app.admin());
+  http::Api api(http::ApiServices{app.files(), app.admin(), callers, app.sessions()});
   http::Server https(app.config(), api);
   COFFER_RETURN_IF_ERROR(https.Start());
   PrintBanner(app, sftp_server.get(), https.endpoint());

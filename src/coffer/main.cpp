@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   coffer::cli::AddKeysCommands(root, cli);
   coffer::cli::AddSecurityCommands(root, cli);
   coffer::cli::AddAuditCommands(root, cli);
+  coffer::cli::AddSessionCommands(root, cli);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

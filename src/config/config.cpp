@@ -222,6 +222,15 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   COFFER_RETURN_IF_ERROR(ReadRetention(retention, &c.retention));
   COFFER_RETURN_IF_ERROR(
       accounts.Integer("min_password_length", 8, 1024, &c.accounts.min_password_length));
+  COFFER_RETURN_IF_ERROR(
+      accounts.Integer("session_idle_minutes", 1, 1440, &c.accounts.session_idle_minutes));
+  COFFER_RETURN_IF_ERROR(
+      accounts.Integer("session_max_hours", 1, 720, &c.accounts.session_max_hours));
+  COFFER_RETURN_IF_ERROR(
+      accounts.Integer("max_sessions_per_user", 1, 1000, &c.accounts.max_sessions_per_user));
+  COFFER_RETURN_IF_ERROR(accounts.Integer("token_max_days", 1, 3650, &c.accounts.token_max_days));
+  COFFER_RETURN_IF_ERROR(
+      accounts.Integer("max_tokens_per_user", 1, 1000, &c.accounts.max_tokens_per_user));
   COFFER_RETURN_IF_ERROR(accounts.CheckUnknown());
   COFFER_RETURN_IF_ERROR(ReadFrontEndKeys(keys, base, &c.frontend_keys));
   COFFER_RETURN_IF_ERROR(ReadLog(log, &c.log_level));

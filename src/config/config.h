@@ -40,6 +40,11 @@ struct RetentionConfig {
 
 struct AccountsConfig {
   uint32_t min_password_length = 12;
+  uint32_t session_idle_minutes = 30;     // a web session unused this long ends
+  uint32_t session_max_hours = 12;        // and every session ends this long after sign-in
+  uint32_t max_sessions_per_user = 20;    // signing in beyond this ends the oldest
+  uint32_t token_max_days = 365;          // longest API token lifetime
+  uint32_t max_tokens_per_user = 50;
 };
 
 struct FrontEndKeys {  // made at init for the HTTPS, FTPS and SFTP front-ends

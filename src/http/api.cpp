@@ -58,6 +58,11 @@ bool ScopeAllows(const Caller& caller, Access access) {
   return false;
 }
 
+// A user signed in with a one-time password may only change it (or leave).
+bool AllowedBeforePasswordChange(RouteId id) {
+  return id == RouteId::kMe || id == RouteId::kChangePassword || id == RouteId::kLogout;
+}
+
 }  // namespace
 
 Reply ProblemFor(const Status& status) {
@@ -88,16 +93,42 @@ Reply Api::Route(const Request& request, Method method, std::string_view path) c
   }
   if (!ScopeAllows(*caller, found.match->access))
     return Problem(403, "the token's scopes do not allow this");
+  if (caller->principal.must_change_password && !AllowedBeforePasswordChange(found.match->id))
+    return Problem(403, "change your password first");
   return Dispatch(request, *found.match, &*caller);
 }
 
-Reply Api::Dispatch(const Request&, const RouteMatch& match, const Caller*) const {
+Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Caller* caller) const {
+  if (match.id == RouteId::kStatus) {
+    Reply r;
+    r.body = nlohmann::json{{"status", "ok"}}.dump();
+    return r;
+  }
+  if (!services_) return Problem(503);
+  const ApiServices& s = *services_;
+  if (match.id == RouteId::kLogin) return HandleLogin(s, request);
+  if (caller == nullptr) return Problem(500);
+  const Caller& c = *caller;
   switch (match.id) {
-    case RouteId::kStatus: {
-      Reply r;
-      r.body = nlohmann::json{{"status", "ok"}}.dump();
-      return r;
-    }
+    case RouteId::kStatus:
+    case RouteId::kLogin:
+      break;
+    case RouteId::kLogout:
+      return HandleLogout(s, request, c);
+    case RouteId::kMe:
+      return HandleMe(s, request, c);
+    case RouteId::kChangePassword:
+      return HandleChangePassword(s, request, c);
+    case RouteId::kListSessions:
+      return HandleListSessions(s, request, c);
+    case RouteId::kRevokeSession:
+      return HandleRevokeSession(s, request, c);
+    case RouteId::kListTokens:
+      return HandleListTokens(s, request, c);
+    case RouteId::kCreateToken:
+      return HandleCreateToken(s, request, c);
+    case RouteId::kRevokeToken:
+      return HandleRevokeToken(s, request, c);
   }
   return Problem(500);
 }

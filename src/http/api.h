@@ -19,6 +19,7 @@
 namespace coffer::service {
 class FileService;
 class AdminService;
+class SessionService;
 }  // namespace coffer::service
 
 namespace coffer::http {
@@ -60,6 +61,7 @@ struct ApiServices {
   service::FileService& files;
   service::AdminService& admin;
   const Authenticator& auth;
+  service::SessionService& sessions;
 };
 
 class Api {

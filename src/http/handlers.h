@@ -12,4 +12,15 @@ namespace coffer::http {
 // Maps a service Status to a problem reply with no detail (problem.h).
 Reply ProblemFor(const Status& status);
 
+// routes_auth.cpp
+Reply HandleLogin(const ApiServices& s, const Request& request);
+Reply HandleLogout(const ApiServices& s, const Request& request, const Caller& caller);
+Reply HandleMe(const ApiServices& s, const Request& request, const Caller& caller);
+Reply HandleChangePassword(const ApiServices& s, const Request& request, const Caller& caller);
+Reply HandleListSessions(const ApiServices& s, const Request& request, const Caller& caller);
+Reply HandleRevokeSession(const ApiServices& s, const Request& request, const Caller& caller);
+Reply HandleListTokens(const ApiServices& s, const Request& request, const Caller& caller);
+Reply HandleCreateToken(const ApiServices& s, const Request& request, const Caller& caller);
+Reply HandleRevokeToken(const ApiServices& s, const Request& request, const Caller& caller);
+
 }  // namespace coffer::http

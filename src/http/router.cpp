@@ -36,6 +36,15 @@ std::string_view MethodName(Method m) {
 Router Router::Default() {
   return Router({
       {Method::kGet, "/api/v1/status", RouteId::kStatus, Access::kPublic},
+      {Method::kPost, "/api/v1/auth/login", RouteId::kLogin, Access::kPublic},
+      {Method::kPost, "/api/v1/auth/logout", RouteId::kLogout, Access::kRead},
+      {Method::kGet, "/api/v1/me", RouteId::kMe, Access::kRead},
+      {Method::kPost, "/api/v1/me/password", RouteId::kChangePassword, Access::kWrite},
+      {Method::kGet, "/api/v1/me/sessions", RouteId::kListSessions, Access::kRead},
+      {Method::kDelete, "/api/v1/me/sessions", RouteId::kRevokeSession, Access::kWrite},
+      {Method::kGet, "/api/v1/me/tokens", RouteId::kListTokens, Access::kRead},
+      {Method::kPost, "/api/v1/me/tokens", RouteId::kCreateToken, Access::kWrite},
+      {Method::kDelete, "/api/v1/me/tokens", RouteId::kRevokeToken, Access::kWrite},
   });
 }
 

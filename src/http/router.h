@@ -23,6 +23,15 @@ std::string_view MethodName(Method m);
 
 enum class RouteId {
   kStatus,  // GET /api/v1/status
+  kLogin,
+  kLogout,
+  kMe,
+  kChangePassword,
+  kListSessions,
+  kRevokeSession,
+  kListTokens,
+  kCreateToken,
+  kRevokeToken,
 };
 
 // Who may reach a route: anyone, or a signed-in caller whose session or token

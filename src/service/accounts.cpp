@@ -209,6 +209,10 @@ Result<Principal> AdminService::Authenticate(const Context& c, std::string_view 
       VerifyDummyPassword(password);  // the same work as a real check
       op.fact().detail = st.message();
     } else if (VerifyPassword(u->password_hash, password) && !u->disabled) {
+      if (LockedDown(u->id)) {
+        op.fact().detail = "remote sign-in is locked down";
+        return refused;
+      }
       defender_.AccountSucceeded(u->id, c.address);
       return MakePrincipal(*u, AuthMethod::kPassword);
     }

@@ -88,6 +88,11 @@ class AdminService {
   Result<std::string> SetPassword(const Principal& p, const Context& c, std::string_view name,
                                   std::optional<std::string> password, bool must_change);
   Status SetUserQuota(const Principal& p, const Context& c, std::string_view name, int64_t bytes);
+  // A signed-in user changes their own password: the current one must be given
+  // (a wrong one counts as a failed sign-in), the new one must meet the policy
+  // and differ from it. Clears a forced change.
+  Status ChangeOwnPassword(const Principal& p, const Context& c, std::string_view current,
+                           std::string_view chosen);
 
   // Groups.
   Result<GroupInfo> CreateGroup(const Principal& p, const Context& c, std::string_view name);
@@ -140,6 +145,11 @@ class AdminService {
                        std::string_view key_base64);
   Result<Principal> AuthenticateKey(const Context& c, std::string_view name,
                                     std::string_view algorithm, std::string_view key_base64);
+
+  // Whether remote sign-in of this user is locked down (SessionService::Lockdown).
+  bool LockedDown(store::Id user_id);
+  // Whether this principal must give a second factor before a session opens.
+  bool NeedsSecondFactor(const Principal& p);
 
   // Lifts every sign-in lock of a user (administrators only).
   Status UnlockUser(const Principal& p, const Context& c, std::string_view name);

@@ -2,6 +2,7 @@
 // service layer carries both; nothing is reachable without them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct Principal {
   std::vector<store::Id> group_ids;
   AuthMethod auth = AuthMethod::kNone;
   bool mfa = false;
+  int64_t mfa_at = 0;              // when the second factor was last verified (unix s)
+  int64_t session_started_at = 0;  // web sessions: when the password was given
   // Signed in with a password that must be changed first (printed one-time or
   // reset by an administrator). Front-ends that cannot change it refuse.
   bool must_change_password = false;

@@ -82,7 +82,7 @@ Status AdminService::RemoveSshKey(const Principal& p, const Context& c, std::str
 
 Result<store::SshKey> AdminService::MatchKey(const store::User& u, std::string_view algorithm,
                                              std::string_view key_base64) {
-  if (u.disabled) return Unauthenticated("key not accepted");
+  if (u.disabled || LockedDown(u.id)) return Unauthenticated("key not accepted");
   COFFER_ASSIGN_OR_RETURN(ParsedSshKey offered, ParseSshKeyBlob(algorithm, key_base64));
   COFFER_ASSIGN_OR_RETURN(auto keys, store_.ListSshKeys(u.id));
   for (const auto& k : keys) {

@@ -124,6 +124,36 @@ struct SshKey {
 };
 // MAC'd: id, user_id, algorithm, key_base64.
 
+// A signed-in web session. The client holds a random id; only its SHA-256 is
+// stored, so a copy of the database opens no session.
+struct SessionRow {
+  Id id = 0;
+  Bytes id_hash;  // SHA-256 of the id in the cookie
+  Id user_id = 0;
+  int64_t created_at = 0;    // unix seconds
+  int64_t expires_at = 0;    // absolute end
+  int64_t last_seen_at = 0;  // idle time-out counts from here
+  int64_t mfa_at = 0;        // when the second factor was last verified; 0: never
+  bool mfa_pending = false;  // password accepted, second factor still owed
+  std::string address;
+  std::string user_agent;
+};
+// MAC'd: id, id_hash, user_id, created_at, expires_at, mfa_at, mfa_pending.
+
+// An API token. The secret is 256 random bits; only its SHA-256 is stored.
+struct ApiTokenRow {
+  Id id = 0;
+  std::string public_id;  // the lookup part shown in lists and logs
+  Bytes secret_hash;
+  Id user_id = 0;
+  std::string name;
+  uint32_t scopes = 0;  // bits: 1 read, 2 write, 4 admin
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  int64_t last_used_at = 0;  // 0: never
+};
+// MAC'd: id, public_id, secret_hash, user_id, scopes, expires_at.
+
 // Failed sign-ins of one account from one address ("*": from anywhere).
 struct AccountFailures {
   Id user_id = 0;
@@ -282,6 +312,22 @@ class MetadataStore {
   virtual Result<std::vector<SshKey>> ListSshKeys(Id user_id) = 0;
   virtual Status DeleteSshKey(Id user_id, std::string_view fingerprint) = 0;  // kNotFound
   virtual Status TouchSshKey(Id id, int64_t last_used_at) = 0;
+
+  // Sessions and API tokens. Getters and lists skip (and report) MAC-failed rows.
+  virtual Result<Id> InsertSession(const SessionRow& row) = 0;
+  virtual Result<std::optional<SessionRow>> FindSession(const Bytes& id_hash) = 0;
+  virtual Result<std::vector<SessionRow>> ListSessions(Id user_id) = 0;  // newest first, <= 1000
+  virtual Status TouchSession(Id id, int64_t last_seen_at) = 0;
+  virtual Status CompleteSessionMfa(Id id, int64_t mfa_at) = 0;  // clears mfa_pending
+  virtual Status DeleteSession(Id user_id, Id id) = 0;           // kNotFound
+  virtual Result<int64_t> DeleteSessionsOf(Id user_id) = 0;      // user_id 0: everyone's
+  virtual Result<int64_t> DeleteExpiredSessions(int64_t now) = 0;
+  virtual Result<Id> InsertApiToken(const ApiTokenRow& row) = 0;
+  virtual Result<std::optional<ApiTokenRow>> FindApiToken(std::string_view public_id) = 0;
+  virtual Result<std::vector<ApiTokenRow>> ListApiTokens(Id user_id) = 0;  // <= 1000
+  virtual Status TouchApiToken(Id id, int64_t last_used_at) = 0;
+  virtual Status DeleteApiToken(Id user_id, Id id) = 0;       // kNotFound
+  virtual Result<int64_t> DeleteApiTokensOf(Id user_id) = 0;  // user_id 0: everyone's
 
   // Sign-in defence. Getters return a zeroed row when there is none.
   virtual Result<AccountFailures> GetAccountFailures(Id user_id, std::string_view address) = 0;

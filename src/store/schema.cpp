@@ -135,7 +135,28 @@ constexpr Sql kMigration4[] = {
 };
 
 
-const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
+// Web sessions and API tokens (credentials: MAC'd). Only hashes of their
+// secrets are stored.
+constexpr Sql kMigration5[] = {
+    "CREATE TABLE sessions ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, id_hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,"
+    " mfa_at INTEGER NOT NULL, mfa_pending INTEGER NOT NULL CHECK (mfa_pending IN (0, 1)),"
+    " address TEXT NOT NULL, user_agent TEXT NOT NULL, mac TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX sessions_by_user ON sessions (user_id, id)",
+    "CREATE INDEX sessions_by_expiry ON sessions (expires_at)",
+    "CREATE TABLE api_tokens ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, public_id TEXT NOT NULL UNIQUE,"
+    " secret_hash BLOB NOT NULL,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " scopes INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+    " last_used_at INTEGER NOT NULL DEFAULT 0, mac TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX api_tokens_by_user ON api_tokens (user_id, id)",
+};
+
+const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                            kMigration5};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"

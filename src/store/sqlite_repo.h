@@ -88,6 +88,21 @@ class SqliteRepo final : public MetadataStore {
   Status DeleteSshKey(Id user_id, std::string_view fingerprint) override;
   Status TouchSshKey(Id id, int64_t last_used_at) override;
 
+  Result<Id> InsertSession(const SessionRow& row) override;
+  Result<std::optional<SessionRow>> FindSession(const Bytes& id_hash) override;
+  Result<std::vector<SessionRow>> ListSessions(Id user_id) override;
+  Status TouchSession(Id id, int64_t last_seen_at) override;
+  Status CompleteSessionMfa(Id id, int64_t mfa_at) override;
+  Status DeleteSession(Id user_id, Id id) override;
+  Result<int64_t> DeleteSessionsOf(Id user_id) override;
+  Result<int64_t> DeleteExpiredSessions(int64_t now) override;
+  Result<Id> InsertApiToken(const ApiTokenRow& row) override;
+  Result<std::optional<ApiTokenRow>> FindApiToken(std::string_view public_id) override;
+  Result<std::vector<ApiTokenRow>> ListApiTokens(Id user_id) override;
+  Status TouchApiToken(Id id, int64_t last_used_at) override;
+  Status DeleteApiToken(Id user_id, Id id) override;
+  Result<int64_t> DeleteApiTokensOf(Id user_id) override;
+
   Result<AccountFailures> GetAccountFailures(Id user_id, std::string_view address) override;
   Status PutAccountFailures(const AccountFailures& f) override;
   Status ClearAccountFailures(Id user_id) override;
