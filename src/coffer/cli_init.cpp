@@ -69,6 +69,8 @@ class Purger {
       auto n = app_.files().PurgeExpired({"system", "local", "purge"});
       if (!n.ok()) spdlog::error("recycle purge failed: {}", n.status().ToString());
       if (n.ok() && *n > 0) spdlog::info("recycle purge removed {} item(s)", *n);
+      auto ended = app_.sessions().PurgeExpired();
+      if (!ended.ok()) spdlog::error("session purge failed: {}", ended.status().ToString());
       lock.lock();
       cv_.wait_for(lock, interval, [this] { return stop_; });
     }

@@ -87,8 +87,10 @@ Reply HandleLogin(const ApiServices& s, const Request& request) {
   service::Context c{"https", request.remote_address, ""};
   auto session = s.sessions.SignIn(c, *name, *password, request.Header("user-agent"));
   if (!session.ok()) {
+    // 403, not 401: a failed form sign-in is not an HTTP authentication
+    // challenge (401 would need WWW-Authenticate, and clients treat it so).
     if (session.status().code() == Code::kUnauthenticated)
-      return Problem(401, "invalid user name or password");
+      return Problem(403, "invalid user name or password");
     return ProblemFor(session.status());
   }
   json body = session->mfa_pending ? json{{"mfa_required", true}}

@@ -92,7 +92,7 @@ def test_login_sets_a_strict_host_cookie_and_forces_the_password_change(server):
     assert ok.status_code == 204
     assert c.call("GET", "/api/v1/me").json()["must_change_password"] is False
     assert c.call("GET", "/api/v1/me/tokens").status_code == 200
-    assert Client(server).login("carol", one_time).status_code == 401
+    assert Client(server).login("carol", one_time).status_code == 403
     time.sleep(2.2)  # after a failure the account waits (docs/security.md)
     assert Client(server).login("carol", NEW_PASSWORD).status_code == 200
 
@@ -100,7 +100,7 @@ def test_login_sets_a_strict_host_cookie_and_forces_the_password_change(server):
 def test_unknown_user_and_wrong_password_get_the_same_answer(server):
     wrong = Client(server).login("admin", "not-the-password-at-all")
     unknown = Client(server).login("nobody", "not-the-password-at-all")
-    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.status_code == unknown.status_code == 403
     assert wrong.text == unknown.text
     assert "set-cookie" not in wrong.headers and "set-cookie" not in unknown.headers
     assert "nobody" not in unknown.text
@@ -198,7 +198,7 @@ def test_lockdown_of_a_user_and_of_everyone(admin, server):
     assert cli(server, "lockdown", "--user", "bob").returncode == 0
     assert bob.call("GET", "/api/v1/me").status_code == 401
     assert bearer(server, token, "GET", "/api/v1/me").status_code == 401
-    assert Client(server).login("bob", BOB_PASSWORD).status_code == 401
+    assert Client(server).login("bob", BOB_PASSWORD).status_code == 403
     assert admin.call("GET", "/api/v1/me").status_code == 200
     status = cli(server, "--json", "lockdown", "--status")
     assert '"bob"' in status.stdout
@@ -208,7 +208,7 @@ def test_lockdown_of_a_user_and_of_everyone(admin, server):
 
     assert cli(server, "lockdown", "--all").returncode == 0
     assert admin.call("GET", "/api/v1/me").status_code == 401
-    assert Client(server).login("admin", NEW_PASSWORD).status_code == 401
+    assert Client(server).login("admin", NEW_PASSWORD).status_code == 403
     assert cli(server, "lockdown", "--all", "--lift").returncode == 0
     assert Client(server).login("admin", NEW_PASSWORD).status_code == 200
     log = cli(server, "--json", "activity", "--limit", "200")
