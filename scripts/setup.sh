@@ -15,7 +15,7 @@ packages=(
   # real SFTP clients and auditors for the integration tests; sshd for the benchmark
   openssh-client openssh-server ssh-audit python3-paramiko rclone lftp hydra
   # HTTPS clients for the integration tests
-  python3-requests curl
+  python3-requests curl python3-jsonschema
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/handlers.h"
+#include "http/openapi.h"
 #include "http/problem.h"
 
 namespace coffer::http {
@@ -104,6 +105,11 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
     r.body = nlohmann::json{{"status", "ok"}}.dump();
     return r;
   }
+  if (match.id == RouteId::kOpenApi) {
+    Reply r;
+    r.body = std::string(OpenApiDocument());
+    return r;
+  }
   if (!services_) return Problem(503);
   const ApiServices& s = *services_;
   if (match.id == RouteId::kLogin) return HandleLogin(s, request);
@@ -111,6 +117,7 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
   const Caller& c = *caller;
   switch (match.id) {
     case RouteId::kStatus:
+    case RouteId::kOpenApi:
     case RouteId::kLogin:
       break;
     case RouteId::kLogout:

@@ -36,6 +36,7 @@ std::string_view MethodName(Method m) {
 Router Router::Default() {
   return Router({
       {Method::kGet, "/api/v1/status", RouteId::kStatus, Access::kPublic},
+      {Method::kGet, "/api/v1/openapi.json", RouteId::kOpenApi, Access::kPublic},
       {Method::kPost, "/api/v1/auth/login", RouteId::kLogin, Access::kPublic},
       {Method::kPost, "/api/v1/auth/logout", RouteId::kLogout, Access::kRead},
       {Method::kGet, "/api/v1/me", RouteId::kMe, Access::kRead},

@@ -23,6 +23,7 @@ std::string_view MethodName(Method m);
 
 enum class RouteId {
   kStatus,  // GET /api/v1/status
+  kOpenApi,
   kLogin,
   kLogout,
   kMe,
