@@ -16,6 +16,8 @@ packages=(
   openssh-client openssh-server ssh-audit python3-paramiko rclone lftp hydra
   # HTTPS clients for the integration tests
   python3-requests curl python3-jsonschema
+  # outside scanners: TLS configuration and SQL injection
+  testssl.sh sqlmap
 )
 
 missing=()
