@@ -102,7 +102,8 @@ Status ReadLimits(TableReader& r, LimitsConfig* l) {
 Status ReadRetention(TableReader& r, RetentionConfig* c) {
   COFFER_RETURN_IF_ERROR(r.Integer("recycle_days", 0, 3650, &c->recycle_days));
   COFFER_RETURN_IF_ERROR(r.Integer("versions_kept", 1, 100, &c->versions_kept));
-  COFFER_RETURN_IF_ERROR(r.Integer("purge_interval_seconds", 60, 86400, &c->purge_interval_seconds));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("purge_interval_seconds", 60, 86400, &c->purge_interval_seconds));
   return r.CheckUnknown();
 }
 
@@ -133,11 +134,14 @@ Status ReadSftp(TableReader& r, const std::filesystem::path& base, SftpConfig* s
 
 Status ReadSecurity(TableReader& r, SecurityConfig* s) {
   COFFER_RETURN_IF_ERROR(r.Integer("lockout_failures", 1, 1000, &s->lockout_failures));
-  COFFER_RETURN_IF_ERROR(r.Integer("lockout_failures_total", 1, 100000, &s->lockout_failures_total));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("lockout_failures_total", 1, 100000, &s->lockout_failures_total));
   COFFER_RETURN_IF_ERROR(r.Integer("lockout_seconds", 1, 86400 * 30, &s->lockout_seconds));
-  COFFER_RETURN_IF_ERROR(r.Integer("failure_delay_max_seconds", 0, 3600, &s->failure_delay_max_seconds));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("failure_delay_max_seconds", 0, 3600, &s->failure_delay_max_seconds));
   COFFER_RETURN_IF_ERROR(r.Integer("ban_score", 1, 100000, &s->ban_score));
-  COFFER_RETURN_IF_ERROR(r.Integer("score_window_seconds", 1, 86400 * 30, &s->score_window_seconds));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("score_window_seconds", 1, 86400 * 30, &s->score_window_seconds));
   COFFER_RETURN_IF_ERROR(r.Integer("ban_seconds", 1, 86400 * 30, &s->ban_seconds));
   COFFER_RETURN_IF_ERROR(r.Integer("ban_max_seconds", 1, 86400 * 365, &s->ban_max_seconds));
   COFFER_RETURN_IF_ERROR(r.Integer("score_failed_sign_in", 0, 1000, &s->score_failed_sign_in));
@@ -159,8 +163,10 @@ Status ReadLog(TableReader& r, std::string* level) {
 }
 
 Status ReadAudit(TableReader& r, AuditConfig* a) {
-  COFFER_RETURN_IF_ERROR(r.Integer("checkpoint_every_records", 1, 1000000, &a->checkpoint_every_records));
-  COFFER_RETURN_IF_ERROR(r.Integer("checkpoint_every_seconds", 1, 86400, &a->checkpoint_every_seconds));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("checkpoint_every_records", 1, 1000000, &a->checkpoint_every_records));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("checkpoint_every_seconds", 1, 86400, &a->checkpoint_every_seconds));
   return r.CheckUnknown();
 }
 
@@ -184,7 +190,8 @@ Status ReadHttp(TableReader& r, HttpConfig* h) {
 const toml::table* SubTable(const toml::table& root, std::string_view name, Status* st) {
   const toml::node* node = root.get(name);
   if (!node) return nullptr;
-  if (!node->is_table()) *st = InvalidArgument("configuration: [" + std::string(name) + "] must be a table");
+  if (!node->is_table())
+    *st = InvalidArgument("configuration: [" + std::string(name) + "] must be a table");
   return node->as_table();
 }
 
@@ -201,17 +208,18 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   c.frontend_keys.ssh_host_key_ed25519 = base / "ssh/ssh_host_ed25519_key";
   c.sftp.rsa_host_key_file = base / "ssh/ssh_host_rsa_key";
 
-  static const std::set<std::string> kTables = {"storage",  "limits",        "retention",
-                                                "accounts", "frontend_keys", "log",
-                                                "sftp",     "security",
-                                                "audit",    "http"};
+  static const std::set<std::string> kTables = {"storage",       "limits", "retention", "accounts",
+                                                "frontend_keys", "log",    "sftp",      "security",
+                                                "audit",         "http"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
     }
   }
   Status st;
-  auto table = [&](std::string_view name) { return TableReader(SubTable(root, name, &st), std::string(name)); };
+  auto table = [&](std::string_view name) {
+    return TableReader(SubTable(root, name, &st), std::string(name));
+  };
   TableReader storage = table("storage"), limits = table("limits"), retention = table("retention"),
               accounts = table("accounts"), keys = table("frontend_keys"), log = table("log"),
               sftp = table("sftp"), security = table("security");
@@ -226,8 +234,8 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
       accounts.Integer("session_idle_minutes", 1, 1440, &c.accounts.session_idle_minutes));
   COFFER_RETURN_IF_ERROR(
       accounts.Integer("session_max_hours", 1, 720, &c.accounts.session_max_hours));
-  COFFER_RETURN_IF_ERROR(
-      accounts.Integer("max_sessions_per_user", 1, 1000, &c.accounts.max_sessions_per_user));
+  COFFER_RETURN_IF_ERROR(accounts.Integer("max_web_sessions_per_user", 1, 1000,
+                                          &c.accounts.max_web_sessions_per_user));
   COFFER_RETURN_IF_ERROR(accounts.Integer("token_max_days", 1, 3650, &c.accounts.token_max_days));
   COFFER_RETURN_IF_ERROR(
       accounts.Integer("max_tokens_per_user", 1, 1000, &c.accounts.max_tokens_per_user));

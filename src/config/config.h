@@ -17,9 +17,9 @@
 namespace coffer::config {
 
 struct StorageConfig {
-  std::filesystem::path database;  // SQLite file
-  std::filesystem::path blobs;     // encrypted content
-  std::filesystem::path keys;      // master keys and row-MAC key (0600)
+  std::filesystem::path database;   // SQLite file
+  std::filesystem::path blobs;      // encrypted content
+  std::filesystem::path keys;       // master keys and row-MAC key (0600)
   uint32_t chunk_size = 64 * 1024;  // plaintext bytes per sealed chunk
 };
 
@@ -40,10 +40,10 @@ struct RetentionConfig {
 
 struct AccountsConfig {
   uint32_t min_password_length = 12;
-  uint32_t session_idle_minutes = 30;     // a web session unused this long ends
-  uint32_t session_max_hours = 12;        // and every session ends this long after sign-in
-  uint32_t max_sessions_per_user = 20;    // signing in beyond this ends the oldest
-  uint32_t token_max_days = 365;          // longest API token lifetime
+  uint32_t session_idle_minutes = 30;       // a web session unused this long ends
+  uint32_t session_max_hours = 12;          // and every session ends this long after sign-in
+  uint32_t max_web_sessions_per_user = 20;  // signing in beyond this ends the oldest
+  uint32_t token_max_days = 365;            // longest API token lifetime
   uint32_t max_tokens_per_user = 50;
 };
 
@@ -55,13 +55,13 @@ struct FrontEndKeys {  // made at init for the HTTPS, FTPS and SFTP front-ends
 
 // Sign-in defence shared by every protocol (docs/security.md).
 struct SecurityConfig {
-  uint32_t lockout_failures = 5;         // failures from one address that lock the account there
-  uint32_t lockout_failures_total = 20;  // failures from all addresses that lock it everywhere
-  uint32_t lockout_seconds = 900;        // how long a lock lasts (an admin may lift it)
+  uint32_t lockout_failures = 5;           // failures from one address that lock the account there
+  uint32_t lockout_failures_total = 20;    // failures from all addresses that lock it everywhere
+  uint32_t lockout_seconds = 900;          // how long a lock lasts (an admin may lift it)
   uint32_t failure_delay_max_seconds = 8;  // before the lock: 1, 2, 4 ... s between attempts
-  uint32_t ban_score = 10;               // an address with this score is banned
-  uint32_t score_window_seconds = 900;   // a full score decays to zero over this time
-  uint32_t ban_seconds = 900;            // the first ban; each further ban lasts twice as long
+  uint32_t ban_score = 10;                 // an address with this score is banned
+  uint32_t score_window_seconds = 900;     // a full score decays to zero over this time
+  uint32_t ban_seconds = 900;              // the first ban; each further ban lasts twice as long
   uint32_t ban_max_seconds = 86400;
   uint32_t score_failed_sign_in = 1;
   uint32_t score_unknown_user = 2;
@@ -84,24 +84,24 @@ struct SftpConfig {
   std::filesystem::path rsa_host_key_file;  // made on first start when enabled
 };
 
-struct AuditConfig {  // the hash-chained activity record (docs/audit.md)
+struct AuditConfig {                         // the hash-chained activity record (docs/audit.md)
   uint32_t checkpoint_every_records = 1000;  // sign the chain head after this many records
   uint32_t checkpoint_every_seconds = 60;    // ... or when the last checkpoint is this old
 };
 
 // The HTTPS front-end (src/http). Every network-facing size and time is bounded here.
 struct HttpConfig {
-  std::string listen = "127.0.0.1";              // IPv4 or IPv6 literal
-  uint32_t port = 8443;                          // 0: any free port (printed at start)
-  uint32_t threads = 4;                          // Asio worker threads
-  uint32_t max_header_bytes = 16 * 1024;         // request line + headers
-  uint32_t max_json_body_bytes = 1024 * 1024;    // bodies other than file uploads
-  uint32_t read_timeout_seconds = 30;            // to receive one request head + JSON body
-  uint32_t idle_timeout_seconds = 60;            // keep-alive wait for the next request
-  uint32_t write_timeout_seconds = 60;           // per chunk written to the client
-  uint32_t max_connections = 1024;               // in total
-  uint32_t max_connections_per_address = 32;     // per remote IP address
-  uint32_t shutdown_grace_seconds = 10;          // in-flight requests finish within this
+  std::string listen = "127.0.0.1";            // IPv4 or IPv6 literal
+  uint32_t port = 8443;                        // 0: any free port (printed at start)
+  uint32_t threads = 4;                        // Asio worker threads
+  uint32_t max_header_bytes = 16 * 1024;       // request line + headers
+  uint32_t max_json_body_bytes = 1024 * 1024;  // bodies other than file uploads
+  uint32_t read_timeout_seconds = 30;          // to receive one request head + JSON body
+  uint32_t idle_timeout_seconds = 60;          // keep-alive wait for the next request
+  uint32_t write_timeout_seconds = 60;         // per chunk written to the client
+  uint32_t max_connections = 1024;             // in total
+  uint32_t max_connections_per_address = 32;   // per remote IP address
+  uint32_t shutdown_grace_seconds = 10;        // in-flight requests finish within this
 };
 
 struct Config {

@@ -47,11 +47,11 @@ purge_interval_seconds = 3600
 # Shortest password accepted (8 to 1024).
 min_password_length = 12
 # Web sessions end after this many minutes unused (1 to 1440) and this many
-# hours after sign-in (1 to 720); a user signing in beyond max_sessions_per_user
+# hours after sign-in (1 to 720); a user signing in beyond max_web_sessions_per_user
 # (1 to 1000) ends their oldest session.
 session_idle_minutes = 30
 session_max_hours = 12
-max_sessions_per_user = 20
+max_web_sessions_per_user = 20
 # API tokens: the longest lifetime in days (1 to 3650) and how many one user
 # may hold (1 to 1000).
 token_max_days = 365

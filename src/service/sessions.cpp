@@ -117,7 +117,7 @@ Result<NewSession> SessionService::SignIn(const Context& c, std::string_view nam
     COFFER_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
       COFFER_ASSIGN_OR_RETURN(auto existing, store_.ListSessions(p.user_id));
       // Newest first: end the oldest beyond the limit (the new one makes one more).
-      for (size_t i = config_.accounts.max_sessions_per_user - 1; i < existing.size(); ++i)
+      for (size_t i = config_.accounts.max_web_sessions_per_user - 1; i < existing.size(); ++i)
         COFFER_RETURN_IF_ERROR(store_.DeleteSession(p.user_id, existing[i].id));
       COFFER_ASSIGN_OR_RETURN(store::Id id, store_.InsertSession(row));
       op.fact().object_id = id;

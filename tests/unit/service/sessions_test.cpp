@@ -19,7 +19,7 @@ class SessionTest : public ServiceTest {
     ServiceTest::SetUp();
     config_.accounts.session_idle_minutes = 30;
     config_.accounts.session_max_hours = 12;
-    config_.accounts.max_sessions_per_user = 3;
+    config_.accounts.max_web_sessions_per_user = 3;
     config_.accounts.max_tokens_per_user = 2;
     sessions_ = std::make_unique<SessionService>(config_, *store_, *activity_, *admin_);
     AddUser("alice");
