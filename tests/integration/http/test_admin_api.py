@@ -18,6 +18,8 @@ from conftest import coffer_bin
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
+BOB_PASSWORD = "Tr4il-mix-Quartz-91"
+
 ADMIN_ROUTES = [
     ("GET", "/api/v1/admin/users", None),
     ("POST", "/api/v1/admin/users", {"name": "intruder", "admin": True,
@@ -52,17 +54,28 @@ def make_token(data, user, scopes, name=None) -> str:
 
 
 class Client:
-    """requests with a Bearer token against one base URL (self-signed certificate)."""
+    """requests with a Bearer token (or a session) against one base URL."""
 
     def __init__(self, url, token=None):
         self.url = url
         self.s = requests.Session()
-        self.s.verify = False
+        self.csrf = ""
         if token:
             self.s.headers["Authorization"] = f"Bearer {token}"
 
     def __call__(self, method, target, body=None, **kw):
-        return self.s.request(method, self.url + target, json=body, timeout=30, verify=False, **kw)
+        headers = kw.pop("headers", {})
+        if self.csrf:
+            headers["X-CSRF-Token"] = self.csrf
+        # The certificate made at init is self-signed.
+        return self.s.request(method, self.url + target, json=body, timeout=30, verify=False,
+                              headers=headers, **kw)
+
+    def login(self, user, password):
+        r = self("POST", "/api/v1/auth/login", {"username": user, "password": password})
+        assert r.status_code == 200, r.text
+        self.csrf = r.json()["csrf_token"]
+        return self
 
 
 def read_admin_endpoint(server) -> str:
@@ -81,8 +94,9 @@ def tokens(data_dir):
     if not token_cli_exists(data_dir):
         pytest.skip("`coffer token create` is not built yet")
     pw = data_dir.parent / "bob.pw"
-    pw.write_text("Tr4il-mix-Quartz-91\n")
+    pw.write_text(BOB_PASSWORD + "\n")
     coffer(data_dir, "user", "add", "bob", "--password-file", pw)
+    coffer(data_dir, "user", "passwd", "bob", "--password-file", pw, "--no-force-change")
     return {
         "admin": make_token(data_dir, "admin", "read,write,admin"),
         "admin_rw": make_token(data_dir, "admin", "read,write"),
@@ -141,9 +155,15 @@ def test_admin_creates_a_user_who_cannot_reach_administration(server, data_dir, 
 
     bob = Client(server.url, tokens["bob"])
     admin_rw = Client(server.url, tokens["admin_rw"])
+    # A session carries every scope: what refuses bob there is the service.
+    bob_session = Client(server.url).login("bob", BOB_PASSWORD)
     for method, target, body in ADMIN_ROUTES:
         assert bob(method, target, body).status_code == 403, (method, target)
         assert admin_rw(method, target, body).status_code == 403, (method, target)
+        # (A folder bob cannot see is not found, exactly as one that does not exist.)
+        r = bob_session(method, target, body)
+        assert r.status_code == (404 if "/grants" in target else 403), (method, target, r.text)
+        assert r.headers["Content-Type"] == "application/problem+json"
     names = [u["name"] for u in json.loads(coffer(data_dir, "--json", "user", "list").stdout)]
     assert sorted(names) == ["admin", "bob", "carol"]
     assert coffer(data_dir, "--json", "iprule", "list").stdout.strip() == "[]"
