@@ -201,17 +201,20 @@ Result<UserPatch> UserPatchInput(const Call& call) {
   return in;
 }
 
-// The input is checked whole before the first change, so bad input changes nothing.
+// The input is checked whole before the first change, so bad input changes
+// nothing. The disabled state goes first: it is the change the service may still
+// refuse (administrators cannot disable themselves); the quota, already checked,
+// can then only fail if the user vanished meanwhile.
 Reply UserPatchRoute(const Call& call) {
   auto in = UserPatchInput(call);
   if (!in.ok()) return InputProblem(in.status());
   constexpr const char* kHint = "refused: not a valid user name, or you cannot disable yourself";
-  if (in->quota_bytes) {
-    Status st = call.admin.SetUserQuota(call.p(), call.c(), in->name, *in->quota_bytes);
-    if (!st.ok()) return Refused(st, kHint);
-  }
   if (in->disabled) {
     Status st = call.admin.SetDisabled(call.p(), call.c(), in->name, *in->disabled);
+    if (!st.ok()) return Refused(st, kHint);
+  }
+  if (in->quota_bytes) {
+    Status st = call.admin.SetUserQuota(call.p(), call.c(), in->name, *in->quota_bytes);
     if (!st.ok()) return Refused(st, kHint);
   }
   auto user = call.admin.GetUser(call.p(), call.c(), in->name);

@@ -8,8 +8,8 @@
 #include <map>
 
 #include "http/api.h"
-#include "service/sessions.h"
 #include "service/service_fixture.h"
+#include "service/sessions.h"
 
 namespace coffer::http {
 namespace {
@@ -238,6 +238,8 @@ TEST_F(AdminRoutesTest, BadInputIsRefusedWithAConstantDetailAndChangesNothing) {
        "the body needs disabled or quota_bytes"},
       {"PATCH", "/api/v1/admin/user?name=alice", R"({"disabled": true, "quota_bytes": -5})", 400,
        "quota_bytes must be an integer of 0 or more"},
+      {"PATCH", "/api/v1/admin/user?name=root", R"({"disabled": true, "quota_bytes": 5})", 400,
+       "refused: not a valid user name, or you cannot disable yourself"},
       {"PATCH", "/api/v1/admin/user", R"({"disabled": true})", 400, "the query needs name="},
       {"PATCH", "/api/v1/admin/user?name=alice&name=root", R"({"disabled": true})", 400,
        "a query parameter is repeated"},
@@ -283,6 +285,8 @@ TEST_F(AdminRoutesTest, BadInputIsRefusedWithAConstantDetailAndChangesNothing) {
   auto alice = store_->GetUserByName("alice");
   EXPECT_FALSE(alice->disabled);
   EXPECT_EQ(alice->quota_bytes, 0);
+  EXPECT_EQ(store_->GetUserByName("root")->quota_bytes, 0);
+  EXPECT_FALSE(store_->GetUserByName("root")->disabled);
   EXPECT_TRUE(admin_->Authenticate(ctx_, "alice", service::testing::kPassword).ok());
   EXPECT_TRUE(admin_->ListGroups(system_, ctx_)->empty());
   EXPECT_TRUE(admin_->defender().ListRules(system_, ctx_)->empty());
