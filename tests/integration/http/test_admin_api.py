@@ -288,3 +288,45 @@ def test_ssh_keys_add_list_remove_and_a_bad_line_stores_nothing(server, data_dir
     assert r.status_code == 204
     assert bob("GET", "/api/v1/ssh-keys").json()["items"] == []
     assert bob("DELETE", "/api/v1/ssh-keys", params={"fingerprint": fingerprint}).status_code == 404
+
+
+def test_administration_answers_match_the_openapi_schemas(server, data_dir, tokens, tmp_path):
+    from test_openapi import REPO_DOC, Contract
+    contract = Contract(json.loads(REPO_DOC.read_text()))
+    admin = Client(server.url, tokens["admin"])
+
+    def check(method, target, body=None, **kw):
+        r = admin(method, target, body, **kw)
+        contract.check(target.split("?")[0], method, r)
+        return r
+
+    assert check("POST", "/api/v1/admin/users", {"name": "erin"}).status_code == 201
+    check("POST", "/api/v1/admin/users", {"name": "erin"})  # 409 problem
+    check("GET", "/api/v1/admin/users")
+    check("GET", "/api/v1/admin/user?name=erin")
+    check("PATCH", "/api/v1/admin/user?name=erin", {"quota_bytes": 10})
+    check("POST", "/api/v1/admin/user/password?name=erin")
+    check("POST", "/api/v1/admin/user/unlock?name=erin")
+    check("POST", "/api/v1/admin/groups", {"name": "ops"})
+    check("POST", "/api/v1/admin/group/members?group=ops&user=erin")
+    check("GET", "/api/v1/admin/groups")
+    assert check("POST", "/api/v1/admin/folders", {"path": "/Ops"}).status_code == 201
+    check("PATCH", "/api/v1/admin/folder?path=/Ops", {"quota_bytes": 0})
+    check("PUT", "/api/v1/admin/grants", {"path": "/Ops", "subject": "@ops", "perms": ["list"]})
+    check("GET", "/api/v1/admin/grants?path=/Ops")
+    check("DELETE", "/api/v1/admin/grants?path=/Ops&subject=@ops")
+    check("POST", "/api/v1/admin/bans", {"address": "192.0.2.50", "minutes": 1})
+    check("GET", "/api/v1/admin/bans")
+    check("DELETE", "/api/v1/admin/bans?address=192.0.2.50")
+    check("POST", "/api/v1/admin/ip-rules", {"cidr": "192.0.2.0/24", "action": "allow"})
+    check("GET", "/api/v1/admin/ip-rules")
+    check("DELETE", "/api/v1/admin/ip-rules?cidr=192.0.2.0/24")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k")],
+                   check=True, timeout=30)
+    added = check("POST", "/api/v1/ssh-keys", {"key": (tmp_path / "k.pub").read_text()})
+    check("GET", "/api/v1/ssh-keys")
+    check("DELETE", "/api/v1/ssh-keys", params={"fingerprint": added.json()["fingerprint"]})
+    check("DELETE", "/api/v1/admin/group/members?group=ops&user=erin")
+    check("DELETE", "/api/v1/admin/group?name=ops")
+    check("DELETE", "/api/v1/admin/user?name=erin")
+    check("POST", "/api/v1/admin/users", {"name": 1})  # 400 problem
