@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <iostream>
@@ -145,6 +146,16 @@ class AuditCheckpointer {
   std::thread thread_;
 };
 
+// The [http] settings of the administration listener: those of the public one
+// at admin_listen:admin_port, with at most two worker threads.
+config::Config AdminListenerConfig(const config::Config& config) {
+  config::Config c = config;
+  c.http.listen = config.http.admin_listen;
+  c.http.port = config.http.admin_port;
+  c.http.threads = std::min<uint32_t>(config.http.threads, 2);
+  return c;
+}
+
 Status Serve(app::App& app) {
   COFFER_ASSIGN_OR_RETURN(
       app::FileLock serving,
@@ -166,15 +177,30 @@ Status Serve(app::App& app) {
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
   http::SessionAuthenticator callers(app.sessions(), app.admin());
-  http::Api api(http::ApiServices{app.files(), app.admin(), callers, app.sessions()});
+  http::ApiServices services{app.files(), app.admin(), callers, app.sessions()};
+  // With [http] admin_listen set, administration is served only by a listener of its own.
+  const bool admin_apart = !app.config().http.admin_listen.empty();
+  http::Api api(services, http::ApiOptions{.admin_routes = !admin_apart});
   http::Server https(app.config(), api);
   COFFER_RETURN_IF_ERROR(https.Start());
+  config::Config admin_config = AdminListenerConfig(app.config());
+  http::Api admin_api(services);
+  std::unique_ptr<http::Server> admin_https;
+  if (admin_apart) {
+    admin_https = std::make_unique<http::Server>(admin_config, admin_api);
+    COFFER_RETURN_IF_ERROR(admin_https->Start());
+  }
   PrintBanner(app, sftp_server.get(), https.endpoint());
+  if (admin_https) {
+    std::cout << "Administration: https://" << admin_https->endpoint()
+              << "/api/v1/admin/ (the listener above answers 404 there)" << std::endl;
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "Stopping (signal " << sig << ")." << std::endl;
   if (sftp_server) sftp_server->Stop();
   https.Stop();
+  if (admin_https) admin_https->Stop();
   return Status::Ok();
 }
 

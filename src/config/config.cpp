@@ -49,6 +49,16 @@ class TableReader {
     return Status::Ok();
   }
 
+  // A string where "" is allowed and means "not set".
+  Status OptionalString(std::string_view key, std::string* out) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    if (!node) return Status::Ok();
+    if (!node->is_string()) return Bad(key, "must be a string");
+    *out = *node->value<std::string>();
+    return Status::Ok();
+  }
+
   Status Path(std::string_view key, const std::filesystem::path& base, std::filesystem::path* out) {
     std::string text = out->string();
     COFFER_RETURN_IF_ERROR(String(key, &text));
@@ -184,6 +194,13 @@ Status ReadHttp(TableReader& r, HttpConfig* h) {
   COFFER_RETURN_IF_ERROR(
       r.Integer("max_connections_per_address", 1, 1000000, &h->max_connections_per_address));
   COFFER_RETURN_IF_ERROR(r.Integer("shutdown_grace_seconds", 0, 3600, &h->shutdown_grace_seconds));
+  COFFER_RETURN_IF_ERROR(r.OptionalString("admin_listen", &h->admin_listen));
+  COFFER_RETURN_IF_ERROR(r.Integer("admin_port", 0, 65535, &h->admin_port));
+  if (!h->admin_listen.empty() && h->admin_listen == h->listen && h->admin_port == h->port &&
+      h->port != 0) {
+    return InvalidArgument(
+        "configuration: [http] admin_listen and admin_port must differ from listen and port");
+  }
   return r.CheckUnknown();
 }
 

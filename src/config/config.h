@@ -102,6 +102,10 @@ struct HttpConfig {
   uint32_t max_connections = 1024;             // in total
   uint32_t max_connections_per_address = 32;   // per remote IP address
   uint32_t shutdown_grace_seconds = 10;        // in-flight requests finish within this
+  // The administration routes on a listener of their own (e.g. loopback only);
+  // empty: the listener above serves them.
+  std::string admin_listen;
+  uint32_t admin_port = 8444;  // 0: any free port (printed at start)
 };
 
 struct Config {

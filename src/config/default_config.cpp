@@ -135,6 +135,12 @@ max_connections_per_address = 32
 # On stop, seconds in-flight requests get to finish before connections are cut
 # (0 to 3600).
 shutdown_grace_seconds = 10
+# Administration routes (/api/v1/admin/...) on a listener of their own, e.g.
+# "127.0.0.1" to reach them from this host only; the listener above then answers
+# 404 for them. Empty: the listener above serves them too. admin_port: 0 picks
+# any free port (printed at start).
+admin_listen = ""
+admin_port = 8444
 
 [log]
 # trace, debug, info, warn or error.

@@ -136,6 +136,34 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
       return HandleCreateToken(s, request, c);
     case RouteId::kRevokeToken:
       return HandleRevokeToken(s, request, c);
+    case RouteId::kAdminUsersList:
+    case RouteId::kAdminUserCreate:
+    case RouteId::kAdminUserGet:
+    case RouteId::kAdminUserPatch:
+    case RouteId::kAdminUserDelete:
+    case RouteId::kAdminUserPassword:
+    case RouteId::kAdminUserUnlock:
+    case RouteId::kAdminGroupsList:
+    case RouteId::kAdminGroupCreate:
+    case RouteId::kAdminGroupDelete:
+    case RouteId::kAdminGroupMemberAdd:
+    case RouteId::kAdminGroupMemberRemove:
+    case RouteId::kAdminFolderCreate:
+    case RouteId::kAdminFolderPatch:
+    case RouteId::kAdminGrantsList:
+    case RouteId::kAdminGrantPut:
+    case RouteId::kAdminGrantDelete:
+    case RouteId::kAdminBansList:
+    case RouteId::kAdminBanAdd:
+    case RouteId::kAdminBanRemove:
+    case RouteId::kAdminIpRulesList:
+    case RouteId::kAdminIpRuleAdd:
+    case RouteId::kAdminIpRuleRemove:
+      return HandleAdmin(match.id, s.admin, request, c);
+    case RouteId::kSshKeysList:
+    case RouteId::kSshKeyAdd:
+    case RouteId::kSshKeyRemove:
+      return HandleSshKeys(match.id, s.admin, request, c, options_.admin_routes);
   }
   return Problem(500);
 }

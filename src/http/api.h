@@ -64,11 +64,23 @@ struct ApiServices {
   service::SessionService& sessions;
 };
 
+struct ApiOptions {
+  // false: the administration routes (Access::kAdmin) are not in this Api's
+  // table, so they answer 404 like any unknown path, and `?user=` on the SSH key
+  // routes may name only the caller. Set for the public listener when [http]
+  // admin_listen gives administration a listener of its own.
+  bool admin_routes = true;
+};
+
 class Api {
  public:
   // Without services only public routes answer; the rest get 503 (unit tests).
   Api() : router_(Router::Default()) {}
-  explicit Api(ApiServices services) : router_(Router::Default()), services_(services) {}
+  explicit Api(ApiServices services, ApiOptions options = {})
+      : router_(options.admin_routes ? Router::Default()
+                                     : Router::Default().Without(Access::kAdmin)),
+        services_(services),
+        options_(options) {}
 
   Reply Handle(const Request& request) const;
   const Router& router() const { return router_; }
@@ -78,6 +90,7 @@ class Api {
   Reply Dispatch(const Request& request, const RouteMatch& match, const Caller* caller) const;
   Router router_;
   std::optional<ApiServices> services_;
+  ApiOptions options_;
 };
 
 }  // namespace coffer::http

@@ -23,4 +23,14 @@ Reply HandleListTokens(const ApiServices& s, const Request& request, const Calle
 Reply HandleCreateToken(const ApiServices& s, const Request& request, const Caller& caller);
 Reply HandleRevokeToken(const ApiServices& s, const Request& request, const Caller& caller);
 
+// Administration (routes_admin.cpp): users, groups, folders, grants, bans and
+// IP rules. The route carries Access::kAdmin; the service still authorizes.
+Reply HandleAdmin(RouteId id, service::AdminService& admin, const Request& request,
+                  const Caller& caller);
+// SSH keys (routes_keys.cpp): the caller's own, or with `?user=` anyone's for an
+// administrator whose token has the admin scope. `others` false refuses
+// `?user=` naming someone else (administration lives on another listener).
+Reply HandleSshKeys(RouteId id, service::AdminService& admin, const Request& request,
+                    const Caller& caller, bool others);
+
 }  // namespace coffer::http

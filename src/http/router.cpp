@@ -46,7 +46,44 @@ Router Router::Default() {
       {Method::kGet, "/api/v1/me/tokens", RouteId::kListTokens, Access::kRead},
       {Method::kPost, "/api/v1/me/tokens", RouteId::kCreateToken, Access::kWrite},
       {Method::kDelete, "/api/v1/me/tokens", RouteId::kRevokeToken, Access::kWrite},
+      // Administration (docs/api.md).
+      {Method::kGet, "/api/v1/admin/users", RouteId::kAdminUsersList, Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/users", RouteId::kAdminUserCreate, Access::kAdmin},
+      {Method::kGet, "/api/v1/admin/user", RouteId::kAdminUserGet, Access::kAdmin},
+      {Method::kPatch, "/api/v1/admin/user", RouteId::kAdminUserPatch, Access::kAdmin},
+      {Method::kDelete, "/api/v1/admin/user", RouteId::kAdminUserDelete, Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/user/password", RouteId::kAdminUserPassword, Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/user/unlock", RouteId::kAdminUserUnlock, Access::kAdmin},
+      {Method::kGet, "/api/v1/admin/groups", RouteId::kAdminGroupsList, Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/groups", RouteId::kAdminGroupCreate, Access::kAdmin},
+      {Method::kDelete, "/api/v1/admin/group", RouteId::kAdminGroupDelete, Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/group/members", RouteId::kAdminGroupMemberAdd, Access::kAdmin},
+      {Method::kDelete, "/api/v1/admin/group/members", RouteId::kAdminGroupMemberRemove,
+       Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/folders", RouteId::kAdminFolderCreate, Access::kAdmin},
+      {Method::kPatch, "/api/v1/admin/folder", RouteId::kAdminFolderPatch, Access::kAdmin},
+      {Method::kGet, "/api/v1/admin/grants", RouteId::kAdminGrantsList, Access::kAdmin},
+      {Method::kPut, "/api/v1/admin/grants", RouteId::kAdminGrantPut, Access::kAdmin},
+      {Method::kDelete, "/api/v1/admin/grants", RouteId::kAdminGrantDelete, Access::kAdmin},
+      {Method::kGet, "/api/v1/admin/bans", RouteId::kAdminBansList, Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/bans", RouteId::kAdminBanAdd, Access::kAdmin},
+      {Method::kDelete, "/api/v1/admin/bans", RouteId::kAdminBanRemove, Access::kAdmin},
+      {Method::kGet, "/api/v1/admin/ip-rules", RouteId::kAdminIpRulesList, Access::kAdmin},
+      {Method::kPost, "/api/v1/admin/ip-rules", RouteId::kAdminIpRuleAdd, Access::kAdmin},
+      {Method::kDelete, "/api/v1/admin/ip-rules", RouteId::kAdminIpRuleRemove, Access::kAdmin},
+      // SSH keys: one's own (or, for administrators, anyone's).
+      {Method::kGet, "/api/v1/ssh-keys", RouteId::kSshKeysList, Access::kRead},
+      {Method::kPost, "/api/v1/ssh-keys", RouteId::kSshKeyAdd, Access::kWrite},
+      {Method::kDelete, "/api/v1/ssh-keys", RouteId::kSshKeyRemove, Access::kWrite},
   });
+}
+
+Router Router::Without(Access access) const {
+  std::vector<Route> kept;
+  for (const auto& r : routes_) {
+    if (r.access != access) kept.push_back(r);
+  }
+  return Router(std::move(kept));
 }
 
 RouteLookup Router::Find(Method method, std::string_view path) const {

@@ -33,6 +33,34 @@ enum class RouteId {
   kListTokens,
   kCreateToken,
   kRevokeToken,
+  // Administration (routes_admin.cpp).
+  kAdminUsersList,
+  kAdminUserCreate,
+  kAdminUserGet,
+  kAdminUserPatch,
+  kAdminUserDelete,
+  kAdminUserPassword,
+  kAdminUserUnlock,
+  kAdminGroupsList,
+  kAdminGroupCreate,
+  kAdminGroupDelete,
+  kAdminGroupMemberAdd,
+  kAdminGroupMemberRemove,
+  kAdminFolderCreate,
+  kAdminFolderPatch,
+  kAdminGrantsList,
+  kAdminGrantPut,
+  kAdminGrantDelete,
+  kAdminBansList,
+  kAdminBanAdd,
+  kAdminBanRemove,
+  kAdminIpRulesList,
+  kAdminIpRuleAdd,
+  kAdminIpRuleRemove,
+  // A user's SSH keys (routes_keys.cpp).
+  kSshKeysList,
+  kSshKeyAdd,
+  kSshKeyRemove,
 };
 
 // Who may reach a route: anyone, or a signed-in caller whose session or token
@@ -60,6 +88,9 @@ class Router {
 
   // The table served by the public listener.
   static Router Default();
+  // This table without the routes that need `access` (the public listener when
+  // the administration routes have a listener of their own).
+  Router Without(Access access) const;
 
   explicit Router(std::vector<Route> routes) : routes_(std::move(routes)) {}
 

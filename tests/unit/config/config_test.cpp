@@ -27,6 +27,25 @@ TEST(ConfigTest, DefaultTextParsesToDefaults) {
   EXPECT_EQ(c->http.shutdown_grace_seconds, defaults.shutdown_grace_seconds);
 }
 
+TEST(ConfigTest, AdminListenerIsOffByDefaultAndMustDifferFromThePublicOne) {
+  auto c = ParseConfig(DefaultConfigText(), "/data/coffer.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->http.admin_listen, "");
+  EXPECT_EQ(c->http.admin_port, 8444u);
+  auto split = ParseConfig("[http]\nadmin_listen = \"::1\"\nadmin_port = 9000\n", "/d/coffer.toml");
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  EXPECT_EQ(split->http.admin_listen, "::1");
+  EXPECT_EQ(split->http.admin_port, 9000u);
+  auto same = ParseConfig(
+      "[http]\nlisten = \"127.0.0.1\"\nport = 8443\nadmin_listen = "
+      "\"127.0.0.1\"\nadmin_port = 8443\n",
+      "/d/coffer.toml");
+  EXPECT_EQ(same.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(same.status().message().find("admin_port"), std::string::npos);
+  EXPECT_FALSE(ParseConfig("[http]\nadmin_port = 65536\n", "/d/coffer.toml").ok());
+  EXPECT_FALSE(ParseConfig("[http]\nadmin_listen = 1\n", "/d/coffer.toml").ok());
+}
+
 TEST(ConfigTest, EmptyFileMeansDefaults) {
   auto c = ParseConfig("", "/d/coffer.toml");
   ASSERT_TRUE(c.ok());
