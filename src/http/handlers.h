@@ -23,4 +23,16 @@ Reply HandleListTokens(const ApiServices& s, const Request& request, const Calle
 Reply HandleCreateToken(const ApiServices& s, const Request& request, const Caller& caller);
 Reply HandleRevokeToken(const ApiServices& s, const Request& request, const Caller& caller);
 
+// Files (routes_files.cpp, routes_content.cpp).
+Reply FilesList(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesStat(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesMkdir(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesMove(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesCopy(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesDelete(const ApiServices& s, const Request& r, const Caller& c);
+Reply RecycleList(const ApiServices& s, const Request& r, const Caller& c);
+Reply RecycleRestore(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesDownload(const ApiServices& s, const Request& r, const Caller& c);
+StreamStart FilesUpload(const ApiServices& s, const Request& r, const Caller& c);
+
 }  // namespace coffer::http
