@@ -5,10 +5,11 @@ import threading
 import time
 
 import pytest
+import requests
 
 from conftest import coffer_bin
 
-USER_PASSWORD = "alice-has-a-long-password-1"
+USER_PASSWORD = "Tulip-Granite-Harbor-93"
 
 
 def cli(data, *args, check=True):
@@ -16,12 +17,26 @@ def cli(data, *args, check=True):
                           text=True, timeout=120, check=check)
 
 
-def make_token(data, user, scopes="read,write"):
-    r = cli(data, "token", "create", "--user", user, "--name", "tests", "--scopes", scopes,
-            check=False)
-    if r.returncode != 0:
-        pytest.skip("API tokens are not available in this build: " + r.stderr.strip()[:200])
-    return r.stdout.strip().splitlines()[-1].strip()
+def make_token(server, user, password, scopes=("read", "write")):
+    """Signs in over HTTPS and creates an API token (shown once) for `user`."""
+    ca = str(server.data / "tls/cert.pem")
+    s = requests.Session()
+    s.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise replace `verify`
+    s.verify = ca
+    r = s.post(server.url + "/api/v1/auth/login", json={"username": user, "password": password},
+               timeout=30)
+    assert r.status_code == 200, r.text
+    csrf = r.json()["csrf_token"]
+    if r.json()["user"].get("must_change_password"):
+        new = password + "-x"
+        r = s.post(server.url + "/api/v1/me/password", headers={"X-CSRF-Token": csrf},
+                   json={"current_password": password, "new_password": new}, timeout=30)
+        assert r.status_code == 204, r.text
+        csrf = s.get(server.url + "/api/v1/me", timeout=30).json()["csrf_token"]
+    r = s.post(server.url + "/api/v1/me/tokens", headers={"X-CSRF-Token": csrf},
+               json={"name": "tests", "scopes": list(scopes), "expires_in_days": 1}, timeout=30)
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
 
 
 class Api:
@@ -47,7 +62,6 @@ def setup_alice(data):
     cli(data, "folder", "add", "/Team")
     cli(data, "folder", "add", "/Secret")
     cli(data, "grant", "/Team", "alice", "list,read,write,delete")
-    return make_token(data, "alice")
 
 
 class PeakRss:

@@ -28,6 +28,14 @@ def get(api, route, headers=None, **params):
                         verify=api.ca, timeout=60)
 
 
+def session(api):
+    s = requests.Session()
+    s.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise replace `verify`
+    s.headers.update(api.auth)
+    s.verify = api.ca
+    return s
+
+
 def repr_digest(data: bytes) -> str:
     return "sha-256=:" + base64.b64encode(hashlib.sha256(data).digest()).decode() + ":"
 
@@ -43,9 +51,7 @@ def assert_problem(r, status):
 
 def test_json_routes_list_stat_mkdir_move_copy_delete_restore(files_api):
     api = files_api
-    s = requests.Session()
-    s.headers.update(api.auth)
-    s.verify = api.ca
+    s = session(api)
     r = s.post(api.url + "/files/mkdir", json={"path": "/Team/Reports"})
     assert r.status_code == 201 and r.json()["type"] == "folder"
     assert put(api, "/Team/Reports/q3.csv", b"a,b\n1,2\n").status_code == 201
@@ -156,9 +162,7 @@ def test_web_shells_are_never_served_inline(files_api):
 
 def test_error_paths_are_problems_without_echo(files_api):
     api = files_api
-    s = requests.Session()
-    s.headers.update(api.auth)
-    s.verify = api.ca
+    s = session(api)
     cases = [
         s.get(api.url + "/files", params={"path": PROBE}),
         s.get(api.url + "/files", params={"path": "/Team", "limit": PROBE}),

@@ -9,6 +9,7 @@
 #include "http/digest.h"
 #include "service/perms.h"
 #include "service/service_fixture.h"
+#include "service/sessions.h"
 #include "util/bytes.h"
 
 namespace coffer::http {
@@ -42,10 +43,12 @@ class FilesRoutes : public service::testing::ServiceTest {
     c.context = {"https", "127.0.0.1", "t"};
     c.scopes = 7;
     auth_ = std::make_unique<FixedCaller>(c);
-    api_ = std::make_unique<Api>(ApiServices{*files_, *admin_, *auth_});
+    sessions_ = std::make_unique<service::SessionService>(config_, *store_, *activity_, *admin_);
+    api_ = std::make_unique<Api>(ApiServices{*files_, *admin_, *auth_, *sessions_});
   }
   void TearDown() override {
     api_.reset();
+    sessions_.reset();
     ServiceTest::TearDown();
   }
 
@@ -90,6 +93,7 @@ class FilesRoutes : public service::testing::ServiceTest {
   }
 
   std::unique_ptr<FixedCaller> auth_;
+  std::unique_ptr<service::SessionService> sessions_;
   std::unique_ptr<Api> api_;
 };
 
