@@ -44,7 +44,6 @@ echo "bench-password-long-enough-1" > "$work/pw"
 "$coffer" --data "$data" user add bench --password-file "$work/pw" >/dev/null
 "$coffer" --data "$data" folder add /Bench >/dev/null
 "$coffer" --data "$data" grant /Bench bench list,read,write,delete >/dev/null
-token=$("$coffer" --data "$data" token create --user bench --name bench --scopes read,write | tail -n1)
 coffer_port=$(free_port)
 python3 - "$data/coffer.toml" "$coffer_port" <<'PY'
 import re, sys
@@ -65,6 +64,22 @@ for _ in $(seq 100); do grep -q "Listening: https" "$work/coffer.log" && break; 
 grep -q "Listening: https" "$work/coffer.log" || { cat "$work/coffer.log"; exit 1; }
 cert="$data/tls/cert.pem"
 key="$data/tls/key.pem"
+# An API token for the bench user: sign in, change the one-time password if asked, make a token.
+token=$(python3 - "https://127.0.0.1:$coffer_port" "$cert" "$(cat "$work/pw")" <<'PY'
+import sys, requests
+url, ca, pw = sys.argv[1:]
+s = requests.Session(); s.trust_env = False; s.verify = ca
+r = s.post(url + "/api/v1/auth/login", json={"username": "bench", "password": pw}); r.raise_for_status()
+csrf = r.json()["csrf_token"]
+if r.json()["user"].get("must_change_password"):
+    s.post(url + "/api/v1/me/password", headers={"X-CSRF-Token": csrf},
+           json={"current_password": pw, "new_password": pw + "-2"}).raise_for_status()
+    csrf = s.get(url + "/api/v1/me").json()["csrf_token"]
+r = s.post(url + "/api/v1/me/tokens", headers={"X-CSRF-Token": csrf},
+           json={"name": "bench", "scopes": ["read", "write"], "expires_in_days": 1})
+r.raise_for_status(); print(r.json()["token"])
+PY
+)
 
 # --- nginx: one worker, same certificate and ciphers, sendfile, dav PUT to disk
 nginx_port=$(free_port)
