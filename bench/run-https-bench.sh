@@ -39,7 +39,7 @@ tls13="TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA25
 
 # --- coffer
 data="$work/coffer"
-echo "bench-password-long-enough-1" > "$work/pw"
+echo "Quartz-Meadow-Lantern-58" > "$work/pw"
 "$coffer" init --data "$data" --admin-password-file "$work/pw" >/dev/null
 "$coffer" --data "$data" user add bench --password-file "$work/pw" >/dev/null
 "$coffer" --data "$data" folder add /Bench >/dev/null
@@ -84,8 +84,12 @@ PY
 # --- nginx: one worker, same certificate and ciphers, sendfile, dav PUT to disk
 nginx_port=$(free_port)
 mkdir -p "$work/nginx/root" "$work/nginx/tmp" "$work/nginx/logs"
+# nginx's workers run as www-data when started as root: let them reach their files.
+chmod 755 "$work" "$work/nginx"
+if [[ $(id -u) -eq 0 ]]; then chown -R www-data "$work/nginx/root" "$work/nginx/tmp"; fi
 cat > "$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
+$( [[ $(id -u) -eq 0 ]] && echo "user www-data;" )
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log;
 events { worker_connections 64; }
@@ -116,6 +120,7 @@ nginx_pids() { echo "$nginx_master" $(pgrep -P "$nginx_master"); }
 src="$work/src.bin"
 head -c "$((size_mib << 20))" /dev/urandom > "$src"
 cp "$src" "$work/nginx/root/file.bin"
+chmod 644 "$work/nginx/root/file.bin"
 curl_common=(-sS --cacert "$cert" --tls-max 1.3 -o /dev/null)
 auth=(-H "Authorization: Bearer $token")
 
@@ -126,7 +131,7 @@ measure() {  # measure <pids...> -- <curl args...>
   local speed; speed=$(curl "${curl_common[@]}" -w '%{speed_download} %{speed_upload} %{http_code}' "$@")
   local t1; t1=$(ticks_of "${ps[@]}")
   local code=${speed##* }
-  [[ "$code" == 200 || "$code" == 201 || "$code" == 204 ]] || { echo "transfer failed: $code" >&2; exit 1; }
+  [[ "$code" == 200 || "$code" == 201 || "$code" == 204 ]] || { echo "transfer failed: $code: ${*: -1}" >&2; exit 1; }
   awk -v d="${speed%% *}" -v rest="${speed#* }" -v c="$(cpu_s "$t0" "$t1")" \
     'BEGIN { split(rest, a, " "); s = (d > a[1] ? d : a[1]); printf "%.1f %s\n", s / 1048576, c }'
 }
