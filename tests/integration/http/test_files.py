@@ -248,3 +248,35 @@ def test_shutdown_lets_a_download_in_flight_finish(files_api, tmp_path):
     assert stdout == b"200", stderr
     assert out.read_bytes() == data
     assert api.server.proc.wait(timeout=30) == 0
+
+
+def test_an_upload_cut_mid_body_leaves_nothing(files_api):
+    api = files_api
+    head = (f"PUT /api/v1/files/content?path=/Team/cut.bin HTTP/1.1\r\n"
+            f"Host: {api.server.host}\r\nAuthorization: Bearer {api.token}\r\n"
+            f"Content-Length: {10 << 20}\r\n\r\n").encode()
+    with api.server.tls_socket() as s:
+        s.sendall(head + os.urandom(1 << 20))
+        time.sleep(0.5)
+    time.sleep(0.5)
+    assert_problem(get(api, "/files/stat", path="/Team/cut.bin"), 404)
+    listing = get(api, "/files", path="/Team").json()["items"]
+    assert "cut.bin" not in [e["name"] for e in listing]
+
+
+def test_a_declared_length_over_the_file_limit_is_refused_before_the_body(data_dir,
+                                                                          server_factory):
+    import re
+    from files_fixture import USER_PASSWORD, Api, make_token, setup_alice
+    config = data_dir / "coffer.toml"
+    text = config.read_text()
+    text, n = re.subn(r"(?m)^max_file_bytes = .*$", "max_file_bytes = 1000", text)
+    assert n == 1
+    config.write_text(text)
+    setup_alice(data_dir)
+    server = server_factory()
+    api = Api(server, make_token(server, "alice", USER_PASSWORD))
+    assert_problem(put(api, "/Team/big.bin", b"x" * 1001), 413)  # by its Content-Length
+    assert put(api, "/Team/ok.bin", b"x" * 1000).status_code == 201
+    assert_problem(put(api, "/Team/chunked.bin", iter([b"x" * 600, b"y" * 600])), 413)
+    assert_problem(get(api, "/files/stat", path="/Team/chunked.bin"), 404)
