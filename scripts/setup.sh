@@ -18,6 +18,8 @@ packages=(
   python3-requests curl python3-jsonschema
   # outside scanners: TLS configuration and SQL injection
   testssl.sh sqlmap
+  # the HTTPS benchmark's peer (bench/run-https-bench.sh)
+  nginx
 )
 
 missing=()

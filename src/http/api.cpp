@@ -73,6 +73,30 @@ Reply ProblemFor(const Status& status) {
   return Problem(HttpStatusFor(status.code()));
 }
 
+Result<Caller> Api::Admit(const Request& request, Method method, const RouteMatch& match,
+                          Reply* refusal) const {
+  if (!services_) {
+    *refusal = Problem(503);
+    return InternalError("no services");
+  }
+  Result<Caller> caller = services_->auth.Identify(request, method);
+  if (!caller.ok()) {
+    *refusal = ProblemFor(caller.status());
+    if (refusal->status == 401)
+      refusal->headers.emplace_back("WWW-Authenticate", "Bearer realm=\"coffer\"");
+    return caller;
+  }
+  if (!ScopeAllows(*caller, match.access)) {
+    *refusal = Problem(403, "the token's scopes do not allow this");
+    return PermissionDenied("scope");
+  }
+  if (caller->principal.must_change_password && !AllowedBeforePasswordChange(match.id)) {
+    *refusal = Problem(403, "change your password first");
+    return PermissionDenied("password change pending");
+  }
+  return caller;
+}
+
 Reply Api::Route(const Request& request, Method method, std::string_view path) const {
   RouteLookup found = router_.Find(method, path);
   if (!found.match) {
@@ -85,18 +109,35 @@ Reply Api::Route(const Request& request, Method method, std::string_view path) c
     return r;
   }
   if (found.match->access == Access::kPublic) return Dispatch(request, *found.match, nullptr);
-  if (!services_) return Problem(503);
-  Result<Caller> caller = services_->auth.Identify(request, method);
-  if (!caller.ok()) {
-    Reply r = ProblemFor(caller.status());
-    if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"coffer\"");
-    return r;
-  }
-  if (!ScopeAllows(*caller, found.match->access))
-    return Problem(403, "the token's scopes do not allow this");
-  if (caller->principal.must_change_password && !AllowedBeforePasswordChange(found.match->id))
-    return Problem(403, "change your password first");
+  Reply refusal;
+  Result<Caller> caller = Admit(request, method, *found.match, &refusal);
+  if (!caller.ok()) return refusal;
   return Dispatch(request, *found.match, &*caller);
+}
+
+namespace {
+
+// Routes whose request body is streamed rather than read whole as JSON.
+bool StreamsBody(RouteId id) { return id == RouteId::kFilesUpload; }
+
+}  // namespace
+
+std::optional<StreamStart> Api::BeginStream(const Request& request) const {
+  auto method = ParseMethod(request.method);
+  if (!method || request.target.empty() || request.target.front() != '/') return std::nullopt;
+  std::string_view target = request.target;
+  RouteLookup found = router_.Find(*method, target.substr(0, target.find('?')));
+  if (!found.match || !StreamsBody(found.match->id)) return std::nullopt;
+  StreamStart start;
+  Result<Caller> caller = Admit(request, *method, *found.match, &start.reply);
+  if (!caller.ok()) return start;
+  return DispatchStream(request, *found.match, *caller);
+}
+
+StreamStart Api::DispatchStream(const Request& request, const RouteMatch& match,
+                                const Caller& caller) const {
+  if (match.id == RouteId::kFilesUpload) return FilesUpload(*services_, request, caller);
+  return StreamStart{nullptr, Problem(500)};
 }
 
 Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Caller* caller) const {
@@ -164,6 +205,26 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
     case RouteId::kSshKeyAdd:
     case RouteId::kSshKeyRemove:
       return HandleSshKeys(match.id, s.admin, request, c, options_.admin_routes);
+    case RouteId::kFilesList:
+      return FilesList(s, request, c);
+    case RouteId::kFilesStat:
+      return FilesStat(s, request, c);
+    case RouteId::kFilesMkdir:
+      return FilesMkdir(s, request, c);
+    case RouteId::kFilesUpload:  // reached only if the server did not stream the body
+      return Problem(500);
+    case RouteId::kFilesDownload:
+      return FilesDownload(s, request, c);
+    case RouteId::kFilesMove:
+      return FilesMove(s, request, c);
+    case RouteId::kFilesCopy:
+      return FilesCopy(s, request, c);
+    case RouteId::kFilesDelete:
+      return FilesDelete(s, request, c);
+    case RouteId::kRecycleList:
+      return RecycleList(s, request, c);
+    case RouteId::kRecycleRestore:
+      return RecycleRestore(s, request, c);
   }
   return Problem(500);
 }

@@ -7,7 +7,10 @@
 // input. Thread-safe: one Api serves all connections.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,11 +44,56 @@ struct Request {
   }
 };
 
+// A response body produced in chunks (file downloads). The server asks for the
+// next chunk only when the previous one has been written, so memory stays at one
+// chunk whatever the size. Used by one connection at a time.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Exactly the number of bytes Read() will produce in total (Content-Length).
+  virtual uint64_t size() const = 0;
+  // Fills `out` with the next bytes; 0 only after size() bytes. An error ends the
+  // response early: the server closes the connection, so the client sees a
+  // truncated body, never wrong bytes.
+  virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
+};
+
 struct Reply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the security set
+  // When set, the body is streamed from here instead of `body` (Content-Length is
+  // source->size(); a HEAD answer sends the head only).
+  std::shared_ptr<BodySource> source;
+};
+
+// A request body consumed in chunks (uploads). The server reads the body in large
+// pieces and hands each to Write() as it arrives; nothing holds the whole body.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;  // destroyed without Finish(): what was written is discarded
+  // The most body bytes this sink accepts; a larger declared or received body is
+  // refused with 413 before (or as soon as) it exceeds this.
+  virtual uint64_t max_bytes() const = 0;
+  // Takes the next piece of the body. An error stops reading; the server answers
+  // ErrorReply() and closes the connection.
+  virtual Status Write(std::span<const uint8_t> data) = 0;
+  // The whole body has arrived: make it durable and answer.
+  virtual Reply Finish() = 0;
+  // The problem reply for an error returned by Write().
+  virtual Reply ErrorReply(const Status& status) = 0;
+  // The connection failed or timed out mid-body. Resumable uploads keep what
+  // arrived; others discard it. Called at most once, instead of Finish().
+  virtual void Interrupted() {}
+};
+
+// What the Api makes of a request whose route takes a streamed body: either a
+// sink to stream the body into, or an answer given before any body is read
+// (an error, or a request without a body).
+struct StreamStart {
+  std::unique_ptr<BodySink> sink;  // null: answer `reply` without reading the body
+  Reply reply;
 };
 
 // Headers sent on every response of the API listener: strict CSP for an API
@@ -83,11 +131,20 @@ class Api {
         options_(options) {}
 
   Reply Handle(const Request& request) const;
+  // For a request whose head has been read: nullopt if its route takes a small
+  // JSON body (read it and call Handle); otherwise how to take its streamed body.
+  // `request.body` is empty here.
+  std::optional<StreamStart> BeginStream(const Request& request) const;
   const Router& router() const { return router_; }
 
  private:
   Reply Route(const Request& request, Method method, std::string_view path) const;
   Reply Dispatch(const Request& request, const RouteMatch& match, const Caller* caller) const;
+  StreamStart DispatchStream(const Request& request, const RouteMatch& match,
+                             const Caller& caller) const;
+  // The caller of a non-public route, or the reply refusing it.
+  Result<Caller> Admit(const Request& request, Method method, const RouteMatch& match,
+                       Reply* refusal) const;
   Router router_;
   std::optional<ApiServices> services_;
   ApiOptions options_;

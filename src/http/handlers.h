@@ -32,5 +32,16 @@ Reply HandleAdmin(RouteId id, service::AdminService& admin, const Request& reque
 // `?user=` naming someone else (administration lives on another listener).
 Reply HandleSshKeys(RouteId id, service::AdminService& admin, const Request& request,
                     const Caller& caller, bool others);
+// Files (routes_files.cpp, routes_content.cpp).
+Reply FilesList(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesStat(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesMkdir(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesMove(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesCopy(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesDelete(const ApiServices& s, const Request& r, const Caller& c);
+Reply RecycleList(const ApiServices& s, const Request& r, const Caller& c);
+Reply RecycleRestore(const ApiServices& s, const Request& r, const Caller& c);
+Reply FilesDownload(const ApiServices& s, const Request& r, const Caller& c);
+StreamStart FilesUpload(const ApiServices& s, const Request& r, const Caller& c);
 
 }  // namespace coffer::http

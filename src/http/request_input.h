@@ -43,6 +43,12 @@ class Query {
   // kInvalidArgument if a parameter not in `allowed` is present.
   Status Only(std::initializer_list<std::string_view> allowed) const;
   std::optional<std::string> Get(std::string_view name) const;
+  // The value of `name`, or `fallback` when absent.
+  std::string Get(std::string_view name, std::string_view fallback) const {
+    auto v = Get(name);
+    return v ? *v : std::string(fallback);
+  }
+  bool Has(std::string_view name) const { return Get(name).has_value(); }
   // The value of a required, non-empty parameter; `missing` is the constant message if absent.
   Result<std::string> Require(std::string_view name, const char* missing) const;
 

@@ -75,6 +75,17 @@ Router Router::Default() {
       {Method::kGet, "/api/v1/ssh-keys", RouteId::kSshKeysList, Access::kRead},
       {Method::kPost, "/api/v1/ssh-keys", RouteId::kSshKeyAdd, Access::kWrite},
       {Method::kDelete, "/api/v1/ssh-keys", RouteId::kSshKeyRemove, Access::kWrite},
+      {Method::kGet, "/api/v1/files", RouteId::kFilesList, Access::kRead},
+      {Method::kDelete, "/api/v1/files", RouteId::kFilesDelete, Access::kWrite},
+      {Method::kGet, "/api/v1/files/stat", RouteId::kFilesStat, Access::kRead},
+      {Method::kPost, "/api/v1/files/mkdir", RouteId::kFilesMkdir, Access::kWrite},
+      {Method::kPut, "/api/v1/files/content", RouteId::kFilesUpload, Access::kWrite},
+      {Method::kGet, "/api/v1/files/content", RouteId::kFilesDownload, Access::kRead},
+      {Method::kHead, "/api/v1/files/content", RouteId::kFilesDownload, Access::kRead},
+      {Method::kPost, "/api/v1/files/move", RouteId::kFilesMove, Access::kWrite},
+      {Method::kPost, "/api/v1/files/copy", RouteId::kFilesCopy, Access::kWrite},
+      {Method::kGet, "/api/v1/recycle", RouteId::kRecycleList, Access::kRead},
+      {Method::kPost, "/api/v1/recycle/restore", RouteId::kRecycleRestore, Access::kWrite},
   });
 }
 

@@ -61,6 +61,16 @@ enum class RouteId {
   kSshKeysList,
   kSshKeyAdd,
   kSshKeyRemove,
+  kFilesList,
+  kFilesStat,
+  kFilesMkdir,
+  kFilesUpload,
+  kFilesDownload,  // GET and HEAD
+  kFilesMove,
+  kFilesCopy,
+  kFilesDelete,
+  kRecycleList,
+  kRecycleRestore,
 };
 
 // Who may reach a route: anyone, or a signed-in caller whose session or token

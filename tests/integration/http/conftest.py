@@ -118,3 +118,12 @@ def read_all(sock: ssl.SSLSocket, timeout: float = 10) -> bytes:
             break
         out += chunk
     return out
+
+
+@pytest.fixture
+def files_api(data_dir, server_factory):
+    """The server with alice, /Team granted to her and her read,write token (files_fixture.py)."""
+    from files_fixture import USER_PASSWORD, Api, make_token, setup_alice
+    setup_alice(data_dir)
+    server = server_factory(read_timeout_seconds=10, shutdown_grace_seconds=10)
+    return Api(server, make_token(server, "alice", USER_PASSWORD))

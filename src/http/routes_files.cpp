@@ -1,0 +1,200 @@
+// File and folder routes with JSON bodies: list, stat, mkdir, move, copy,
+// delete, recycle bin. Each parses its input, makes one service call and maps
+// the result (docs/api.md "Files").
+#include <charconv>
+
+#include "http/handlers.h"
+#include "http/routes_common.h"
+#include "service/perms.h"
+
+namespace coffer::http {
+
+namespace {
+
+constexpr int kMaxJsonDepth = 8;
+
+nlohmann::json PermsJson(uint32_t perms) {
+  static constexpr std::pair<uint32_t, const char*> kNames[] = {
+      {service::kList, "list"},     {service::kRead, "read"},   {service::kWrite, "write"},
+      {service::kDelete, "delete"}, {service::kShare, "share"}, {service::kManage, "manage"}};
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [bit, name] : kNames)
+    if (perms & bit) out.push_back(name);
+  return out;
+}
+
+// `text` as an integer in [lo, hi]; nullopt unless it is only decimal digits.
+std::optional<int64_t> ParseInt(std::string_view text, int64_t lo, int64_t hi) {
+  int64_t v = 0;
+  if (text.empty() || text.size() > 18 || text.front() == '-' || text.front() == '+')
+    return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+    return std::nullopt;
+  return v;
+}
+
+// The `path` query parameter, required.
+std::optional<std::string> PathParam(const Request& r, Reply* refusal) {
+  auto q = QueryOf(r, refusal);
+  if (!q) return std::nullopt;
+  if (!q->Has("path")) {
+    *refusal = Problem(400, "the path parameter is required");
+    return std::nullopt;
+  }
+  return q->Get("path", "");
+}
+
+// {"from", "to"} of move and copy.
+std::optional<std::pair<std::string, std::string>> FromTo(const Request& r, Reply* refusal) {
+  auto doc = JsonObjectBody(r, refusal);
+  if (!doc) return std::nullopt;
+  auto from = StringMember(*doc, "from");
+  auto to = StringMember(*doc, "to");
+  if (!from || !to) {
+    *refusal = Problem(400, "from and to must be strings");
+    return std::nullopt;
+  }
+  return std::pair{*from, *to};
+}
+
+}  // namespace
+
+nlohmann::json EntryJson(const service::EntryInfo& e) {
+  nlohmann::json j = {{"id", e.id},
+                      {"name", e.name},
+                      {"path", e.path},
+                      {"type", e.is_folder ? "folder" : "file"},
+                      {"size", e.size},
+                      {"sha256", e.is_folder ? "" : e.sha256_hex},
+                      {"created_at", e.created_at},
+                      {"modified_at", e.modified_at},
+                      {"perms", PermsJson(e.perms)}};
+  if (e.deleted_at) j["deleted_at"] = *e.deleted_at;
+  return j;
+}
+
+std::optional<nlohmann::json> JsonObjectBody(const Request& r, Reply* refusal) {
+  bool too_deep = false;
+  auto limit_depth = [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxJsonDepth) too_deep = true;
+    return !too_deep;
+  };
+  auto doc = nlohmann::json::parse(r.body, limit_depth, false);
+  if (too_deep || doc.is_discarded() || !doc.is_object()) {
+    *refusal = Problem(400, "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return doc;
+}
+
+std::optional<std::string> StringMember(const nlohmann::json& doc, const char* name) {
+  auto it = doc.find(name);
+  if (it == doc.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<Query> QueryOf(const Request& r, Reply* refusal) {
+  auto q = Query::Parse(r.target);
+  if (!q.ok()) {
+    *refusal = InputProblem(q.status());
+    return std::nullopt;
+  }
+  return std::move(*q);
+}
+
+Reply FilesList(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto q = QueryOf(r, &refusal);
+  if (!q) return refusal;
+  if (!q->Has("path")) return Problem(400, "the path parameter is required");
+  auto limit = ParseInt(q->Get("limit", "100"), 1, 1000);
+  if (!limit) return Problem(400, "limit must be a number from 1 to 1000");
+  // The listing index orders folders first, then names (case-insensitively);
+  // other orders would need other indexes, so they are refused, not faked.
+  if (q->Get("sort", "name") != "name" || q->Get("order", "asc") != "asc") {
+    return Problem(400, "only sort=name and order=asc are supported");
+  }
+  auto page = s.files.List(c.principal, c.context, q->Get("path", ""), q->Get("cursor", ""),
+                           static_cast<size_t>(*limit));
+  if (!page.ok()) return ProblemFor(page.status());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& e : page->entries) items.push_back(EntryJson(e));
+  return JsonReply(200, {{"items", std::move(items)}, {"next_cursor", page->next_cursor}});
+}
+
+Reply FilesStat(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto path = PathParam(r, &refusal);
+  if (!path) return refusal;
+  auto info = s.files.Stat(c.principal, c.context, *path);
+  if (!info.ok()) return ProblemFor(info.status());
+  return JsonReply(200, EntryJson(*info));
+}
+
+Reply FilesMkdir(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto doc = JsonObjectBody(r, &refusal);
+  if (!doc) return refusal;
+  auto path = StringMember(*doc, "path");
+  if (!path) return Problem(400, "path must be a string");
+  auto info = s.files.Mkdir(c.principal, c.context, *path);
+  if (!info.ok()) return ProblemFor(info.status());
+  return JsonReply(201, EntryJson(*info));
+}
+
+Reply FilesMove(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto ft = FromTo(r, &refusal);
+  if (!ft) return refusal;
+  auto info = s.files.Move(c.principal, c.context, ft->first, ft->second);
+  if (!info.ok()) return ProblemFor(info.status());
+  return JsonReply(200, EntryJson(*info));
+}
+
+Reply FilesCopy(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto ft = FromTo(r, &refusal);
+  if (!ft) return refusal;
+  auto info = s.files.Copy(c.principal, c.context, ft->first, ft->second);
+  if (!info.ok()) return ProblemFor(info.status());
+  return JsonReply(201, EntryJson(*info));
+}
+
+Reply FilesDelete(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto path = PathParam(r, &refusal);
+  if (!path) return refusal;
+  Status st = s.files.Delete(c.principal, c.context, *path);
+  if (!st.ok()) return ProblemFor(st);
+  Reply ok;
+  ok.status = 204;
+  ok.content_type.clear();
+  return ok;
+}
+
+Reply RecycleList(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto path = PathParam(r, &refusal);
+  if (!path) return refusal;
+  auto entries = s.files.ListRecycle(c.principal, c.context, *path);
+  if (!entries.ok()) return ProblemFor(entries.status());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& e : *entries) items.push_back(EntryJson(e));
+  return JsonReply(200, {{"items", std::move(items)}});
+}
+
+Reply RecycleRestore(const ApiServices& s, const Request& r, const Caller& c) {
+  Reply refusal;
+  auto doc = JsonObjectBody(r, &refusal);
+  if (!doc) return refusal;
+  auto it = doc->find("id");
+  if (it == doc->end() || !it->is_number_integer() || it->get<int64_t>() <= 0) {
+    return Problem(400, "id must be a positive integer");
+  }
+  auto info = s.files.Restore(c.principal, c.context, it->get<int64_t>());
+  if (!info.ok()) return ProblemFor(info.status());
+  return JsonReply(200, EntryJson(*info));
+}
+
+}  // namespace coffer::http
