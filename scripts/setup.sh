@@ -18,6 +18,10 @@ packages=(
   python3-requests curl python3-jsonschema
   # outside scanners: TLS configuration and SQL injection
   testssl.sh sqlmap
+  # a real syslog collector (TCP and TLS) for the audit forwarding tests
+  rsyslog rsyslog-openssl
+  # runs the CLI at a past date, to make records old enough to prune
+  faketime
 )
 
 missing=()
