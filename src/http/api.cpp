@@ -136,6 +136,8 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
       return HandleCreateToken(s, request, c);
     case RouteId::kRevokeToken:
       return HandleRevokeToken(s, request, c);
+    case RouteId::kActivity:
+      return HandleActivitySearch(s, request, c);
   }
   return Problem(500);
 }

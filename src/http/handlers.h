@@ -23,4 +23,7 @@ Reply HandleListTokens(const ApiServices& s, const Request& request, const Calle
 Reply HandleCreateToken(const ApiServices& s, const Request& request, const Caller& caller);
 Reply HandleRevokeToken(const ApiServices& s, const Request& request, const Caller& caller);
 
+// routes_activity.cpp
+Reply HandleActivitySearch(const ApiServices& s, const Request& request, const Caller& caller);
+
 }  // namespace coffer::http

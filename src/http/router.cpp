@@ -46,6 +46,7 @@ Router Router::Default() {
       {Method::kGet, "/api/v1/me/tokens", RouteId::kListTokens, Access::kRead},
       {Method::kPost, "/api/v1/me/tokens", RouteId::kCreateToken, Access::kWrite},
       {Method::kDelete, "/api/v1/me/tokens", RouteId::kRevokeToken, Access::kWrite},
+      {Method::kGet, "/api/v1/activity", RouteId::kActivity, Access::kRead},
   });
 }
 

@@ -33,6 +33,7 @@ enum class RouteId {
   kListTokens,
   kCreateToken,
   kRevokeToken,
+  kActivity,  // GET /api/v1/activity
 };
 
 // Who may reach a route: anyone, or a signed-in caller whose session or token
