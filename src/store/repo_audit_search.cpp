@@ -48,7 +48,8 @@ constexpr size_t kMaxPruneBatch = 100000;
 
 Result<std::vector<ActivityRecord>> SqliteRepo::SearchActivity(const ActivitySearch& q) {
   auto lock = db_->Lock();
-  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare(kSearch[static_cast<int>(DriverFor(q))]));
+  Sql sql = kSearch[static_cast<int>(DriverFor(q))];
+  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare(sql));
   s->BindAll(q.before_at_us, q.before_id, q.since_us, q.actor_id, q.action, q.address, q.result,
              q.path_prefix, ClampLimit(q.limit));
   std::vector<ActivityRecord> out;

@@ -122,3 +122,12 @@ def test_failed_audit_write_aborts_the_change(coffer, tmp_path):
     assert coffer.json("files", "ls", "/kept")["entries"] == []
     assert [e["name"] for e in coffer.json("files", "ls", "/")["entries"]] == ["kept"]
     verify(coffer, 0)
+
+
+def test_an_export_after_a_prune_verifies_on_its_own(aged, tmp_path):
+    aged.json("audit", "prune")
+    out = tmp_path / "export.jsonl"
+    aged.run("audit", "export", "--out", out)
+    key = aged.json("audit", "pubkey")["public_key"]
+    p = aged.run("audit", "verify", "--file", out, "--pubkey", key, check=False, json_out=True)
+    assert p.returncode == 0, p.stdout.decode() + p.stderr.decode()

@@ -66,26 +66,27 @@ TEST_F(AuditRetentionTest, PruneDeletesUpToASignedCheckpointThatBecomesTheAnchor
   int64_t before = RawInt("SELECT COUNT(*) FROM activity");
   auto r = admin_->PruneActivity(system_, ctx_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->anchor, 12);  // checkpoints every 3 records: 3, 6, 9, 12
-  EXPECT_EQ(r->removed, 12);
-  EXPECT_EQ(RawInt("SELECT MIN(id) FROM activity"), 13);
-  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM activity"), before - 12 + 1);  // + the prune record
+  // Checkpoints at records 1, 4, 7, 10 (old) and 13 (recent).
+  EXPECT_EQ(r->anchor, 10);
+  EXPECT_EQ(r->removed, 10);
+  EXPECT_EQ(RawInt("SELECT MIN(id) FROM activity"), 11);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM activity"), before - 10 + 1);  // + the prune record
   audit::Report v = Verify();
   EXPECT_EQ(v.finding, audit::Finding::kOk) << v.detail;
-  EXPECT_EQ(v.anchor_id, 12);
+  EXPECT_EQ(v.anchor_id, 10);
   // The pruning is itself a chained record naming the anchor.
   ActivityQuery q;
   q.action = "audit.prune";
   auto page = admin_->SearchActivity(system_, ctx_, q);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 1u);
-  EXPECT_EQ(page->items[0].object_id, 12);
+  EXPECT_EQ(page->items[0].object_id, 10);
   EXPECT_EQ(page->items[0].result, "ok");
   // Nothing more is due: a second run removes nothing and keeps the anchor.
   auto again = admin_->PruneActivity(system_, ctx_);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->removed, 0);
-  EXPECT_EQ(again->anchor, 12);
+  EXPECT_EQ(again->anchor, 10);
   EXPECT_EQ(Verify().finding, audit::Finding::kOk);
 }
 
@@ -105,7 +106,7 @@ TEST_F(AuditRetentionTest, TriggersStillRefuseDeletingPastTheAnchor) {
   EXPECT_NE(Raw("DELETE FROM activity WHERE id = 13"), SQLITE_OK);
   EXPECT_NE(Raw("UPDATE activity SET detail = 'x' WHERE id = 13"), SQLITE_OK);
   EXPECT_NE(Raw("DELETE FROM audit_anchors"), SQLITE_OK);
-  EXPECT_NE(Raw("DELETE FROM audit_checkpoints WHERE record_id = 12"), SQLITE_OK);
+  EXPECT_NE(Raw("DELETE FROM audit_checkpoints WHERE record_id = 10"), SQLITE_OK);
 }
 
 TEST_F(AuditRetentionTest, TamperingAfterAPruneIsStillCaught) {
@@ -122,10 +123,10 @@ TEST_F(AuditRetentionTest, DeletingTheFirstRecordsAfterTheAnchorIsCaught) {
   OldAndNew();
   ASSERT_TRUE(admin_->PruneActivity(system_, ctx_).ok());
   ASSERT_EQ(Raw("DROP TRIGGER activity_no_delete"), SQLITE_OK);
-  ASSERT_EQ(Raw("DELETE FROM activity WHERE id = 13"), SQLITE_OK);
+  ASSERT_EQ(Raw("DELETE FROM activity WHERE id = 11"), SQLITE_OK);
   audit::Report v = Verify();
   EXPECT_EQ(v.finding, audit::Finding::kRemoved);
-  EXPECT_EQ(v.record_id, 13);
+  EXPECT_EQ(v.record_id, 11);
 }
 
 TEST_F(AuditRetentionTest, AnAnchorNoPruningMadeIsCaught) {
@@ -136,12 +137,12 @@ TEST_F(AuditRetentionTest, AnAnchorNoPruningMadeIsCaught) {
   ASSERT_EQ(Raw("DROP TRIGGER activity_no_delete"), SQLITE_OK);
   ASSERT_EQ(Raw("INSERT INTO audit_anchors (checkpoint_id, record_id, head_hash, at_us,"
                 " signature, pruned_at_us) SELECT id, record_id, head_hash, at_us, signature, 0"
-                " FROM audit_checkpoints WHERE record_id = 9"),
+                " FROM audit_checkpoints WHERE record_id = 7"),
             SQLITE_OK);
-  ASSERT_EQ(Raw("DELETE FROM activity WHERE id <= 9"), SQLITE_OK);
+  ASSERT_EQ(Raw("DELETE FROM activity WHERE id <= 7"), SQLITE_OK);
   audit::Report v = Verify();
   EXPECT_EQ(v.finding, audit::Finding::kRemoved) << v.detail;
-  EXPECT_EQ(v.record_id, 9);
+  EXPECT_EQ(v.record_id, 7);
 }
 
 TEST_F(AuditRetentionTest, AForgedAnchorIsCaught) {
