@@ -1,7 +1,7 @@
 // SqliteRepo: searching the activity record and pruning it up to an anchor.
 //
 // A search runs one of five constant statements, chosen by ActivityDriver: the
-// first filter given (actor, action, address, result) walks its own index in
+// first filter given (address, actor, action, result) walks its own index in
 // (at_us, id) order from the keyset position down to `since`; with none of
 // them, the time index does. Every other filter is a residual test on the rows
 // the index yields, so a page costs what it takes to find `limit` matches.
@@ -35,9 +35,11 @@ constexpr Sql kSearch[] = {
 };
 
 ActivityDriver DriverFor(const ActivitySearch& q) {
+  // Most selective first, as records usually spread: an address has few, a
+  // user more, an action or a result many.
+  if (!q.address.empty()) return ActivityDriver::kAddress;
   if (q.actor_id >= 0) return ActivityDriver::kActor;
   if (!q.action.empty()) return ActivityDriver::kAction;
-  if (!q.address.empty()) return ActivityDriver::kAddress;
   if (!q.result.empty()) return ActivityDriver::kResult;
   return ActivityDriver::kTime;
 }

@@ -134,6 +134,26 @@ constexpr Sql kMigration4[] = {
     " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
 };
 
+// Web sessions and API tokens (credentials: MAC'd). Only hashes of their
+// secrets are stored.
+constexpr Sql kMigration5[] = {
+    "CREATE TABLE sessions ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, id_hash BLOB NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,"
+    " mfa_at INTEGER NOT NULL, mfa_pending INTEGER NOT NULL CHECK (mfa_pending IN (0, 1)),"
+    " address TEXT NOT NULL, user_agent TEXT NOT NULL, mac TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX sessions_by_user ON sessions (user_id, id)",
+    "CREATE INDEX sessions_by_expiry ON sessions (expires_at)",
+    "CREATE TABLE api_tokens ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, public_id TEXT NOT NULL UNIQUE,"
+    " secret_hash BLOB NOT NULL,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " scopes INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+    " last_used_at INTEGER NOT NULL DEFAULT 0, mac TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX api_tokens_by_user ON api_tokens (user_id, id)",
+};
+
 // Audit retention, search and forwarding (docs/audit.md). Pruning deletes records
 // only up to a signed checkpoint, which is copied into audit_anchors (append-only)
 // and becomes where `coffer audit verify` starts; the delete triggers now allow
@@ -162,26 +182,6 @@ constexpr Sql kMigration8[] = {
     "CREATE INDEX activity_search_action ON activity (action, at_us, id)",
     "CREATE INDEX activity_search_address ON activity (address, at_us, id)",
     "CREATE INDEX activity_search_result ON activity (result, at_us, id)",
-};
-
-// Web sessions and API tokens (credentials: MAC'd). Only hashes of their
-// secrets are stored.
-constexpr Sql kMigration5[] = {
-    "CREATE TABLE sessions ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, id_hash BLOB NOT NULL UNIQUE,"
-    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
-    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,"
-    " mfa_at INTEGER NOT NULL, mfa_pending INTEGER NOT NULL CHECK (mfa_pending IN (0, 1)),"
-    " address TEXT NOT NULL, user_agent TEXT NOT NULL, mac TEXT NOT NULL DEFAULT '')",
-    "CREATE INDEX sessions_by_user ON sessions (user_id, id)",
-    "CREATE INDEX sessions_by_expiry ON sessions (expires_at)",
-    "CREATE TABLE api_tokens ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, public_id TEXT NOT NULL UNIQUE,"
-    " secret_hash BLOB NOT NULL,"
-    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE, name TEXT NOT NULL,"
-    " scopes INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-    " last_used_at INTEGER NOT NULL DEFAULT 0, mac TEXT NOT NULL DEFAULT '')",
-    "CREATE INDEX api_tokens_by_user ON api_tokens (user_id, id)",
 };
 
 // Migrations by number. Numbers are reserved per change and may land out of

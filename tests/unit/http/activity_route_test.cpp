@@ -7,6 +7,7 @@
 
 #include "http/api.h"
 #include "service/service_fixture.h"
+#include "service/sessions.h"
 
 namespace coffer::http {
 namespace {
@@ -33,7 +34,8 @@ class ActivityRouteTest : public ServiceTest {
   Reply Get(const service::Principal& p, const std::string& target,
             const std::string& address = "192.0.2.9") {
     AsUser auth([p] { return p; });
-    Api api(ApiServices{*files_, *admin_, auth});
+    service::SessionService sessions(config_, *store_, *activity_, *admin_);
+    Api api(ApiServices{*files_, *admin_, auth, sessions});
     return api.Handle(Request{"GET", target, address, {}, {}});
   }
 };
