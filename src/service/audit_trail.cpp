@@ -53,8 +53,7 @@ Result<store::Id> StartAtAnchor(store::MetadataStore& store, audit::ChainVerifie
 
 // The audit.prune record that made the anchor, searched after the walk (which
 // proved every record it reached).
-Status CheckAnchorRecorded(store::MetadataStore& store, audit::ChainVerifier& v,
-                           store::Id anchor) {
+Status CheckAnchorRecorded(store::MetadataStore& store, audit::ChainVerifier& v, store::Id anchor) {
   store::ActivitySearch q;
   q.action = std::string(kPruneAction);
   q.limit = 1000;
