@@ -20,6 +20,10 @@ packages=(
   testssl.sh sqlmap
   # the HTTPS benchmark's peer (bench/run-https-bench.sh)
   nginx
+  # a real syslog collector (TCP and TLS) for the audit forwarding tests
+  rsyslog rsyslog-openssl
+  # runs the CLI at a past date, to make records old enough to prune
+  faketime
 )
 
 missing=()

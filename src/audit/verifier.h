@@ -59,6 +59,7 @@ struct Report {
   int64_t checkpoints = 0;  // checkpoints whose signature and head matched
   int64_t last_id = 0;      // the last record seen
   int64_t signed_id = 0;    // the last record covered by a valid checkpoint
+  int64_t anchor_id = 0;    // after pruning: the record the chain starts after (0: none)
 };
 
 class ChainVerifier {
@@ -82,13 +83,15 @@ class ChainVerifier {
 
   bool done() const { return report_.finding != Finding::kOk; }
   const Report& report() const { return report_; }
+  void set_anchor(int64_t record_id) { report_.anchor_id = record_id; }
+  // Reports `f` at `record_id` unless a problem was already found.
+  void Fail(Finding f, int64_t record_id, std::string detail);
 
  private:
   struct Pending {
     int64_t id, record_id, at_us;
     Bytes head, signature;
   };
-  void Fail(Finding f, int64_t record_id, std::string detail);
   bool SignatureOk(const Pending& c);
   void Classify(const RecordView& r, std::span<const RecordView> ahead);
   // Checkpoints due at or before record `r` (nullptr: the end of the chain).

@@ -5,6 +5,7 @@
 
 #include "coffer/audit_export.h"
 #include "coffer/cli.h"
+#include "coffer/cli_audit.h"
 #include "service/audit_trail.h"
 
 namespace coffer::cli {
@@ -63,7 +64,8 @@ nlohmann::json ReportJson(const audit::Report& r) {
           {"unchained", r.unchained},
           {"checkpoints", r.checkpoints},
           {"last_id", r.last_id},
-          {"signed_id", r.signed_id}};
+          {"signed_id", r.signed_id},
+          {"anchor_id", r.anchor_id}};
 }
 
 std::string ReportText(const audit::Report& r) {
@@ -76,6 +78,10 @@ std::string ReportText(const audit::Report& r) {
   }
   std::string text = "audit record intact: " + counts + "; last record " +
                      std::to_string(r.last_id) + ", signed up to " + std::to_string(r.signed_id);
+  if (r.anchor_id > 0) {
+    text += "\nanchor: records up to " + std::to_string(r.anchor_id) +
+            " were pruned; the chain starts at that signed checkpoint";
+  }
   if (r.last_id > r.signed_id) {
     text += "\nnote: " + std::to_string(r.last_id - r.signed_id) +
             " newest record(s) are not yet covered by a signed checkpoint";
@@ -130,7 +136,8 @@ void AddVerify(CLI::App& audit, Cli& cli) {
   });
 }
 
-// Unix seconds, or an ISO 8601 UTC date ("2026-11-29") or time ("2026-11-29T01:30:00Z").
+}  // namespace
+
 Result<int64_t> ParseTimeUs(const std::string& text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   char tail = 0;
@@ -156,6 +163,8 @@ Result<int64_t> ParseTimeUs(const std::string& text) {
   }
   return InvalidArgument("a time is unix seconds or 2026-11-29[T01:30:00Z]: " + text);
 }
+
+namespace {
 
 void AddExport(CLI::App& audit, Cli& cli) {
   struct Args {
@@ -199,6 +208,8 @@ void AddAuditCommands(CLI::App& root, Cli& cli) {
   AddPubkey(*audit, cli);
   AddVerify(*audit, cli);
   AddExport(*audit, cli);
+  AddAuditSearch(*audit, cli);
+  AddAuditPrune(*audit, cli);
 }
 
 }  // namespace coffer::cli

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "coffer/audit_jobs.h"
 #include "coffer/cli.h"
 #include "coffer/init.h"
 #include "http/api.h"
@@ -171,6 +172,7 @@ Status Serve(app::App& app) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Purger purger(app);
   AuditCheckpointer checkpointer(app);
+  app::AuditJobs audit_jobs(app);
   std::unique_ptr<sftp::SshServer> sftp_server;
   if (app.config().sftp.enabled) {
     sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin());

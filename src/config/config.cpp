@@ -68,6 +68,9 @@ class TableReader {
     return Status::Ok();
   }
 
+  bool Has(std::string_view key) const { return table_ && table_->get(key); }
+  void Skip(std::string_view key) { used_.insert(std::string(key)); }
+
   Status CheckUnknown() const {
     if (!table_) return Status::Ok();
     for (const auto& [key, node] : *table_) {
@@ -177,6 +180,41 @@ Status ReadAudit(TableReader& r, AuditConfig* a) {
       r.Integer("checkpoint_every_records", 1, 1000000, &a->checkpoint_every_records));
   COFFER_RETURN_IF_ERROR(
       r.Integer("checkpoint_every_seconds", 1, 86400, &a->checkpoint_every_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("retention_days", 0, 36500, &a->retention_days));
+  COFFER_RETURN_IF_ERROR(
+      r.Integer("prune_interval_seconds", 60, 86400 * 7, &a->prune_interval_seconds));
+  return r.CheckUnknown();
+}
+
+Status ReadSyslog(TableReader& r, const std::filesystem::path& base, SyslogConfig* s) {
+  COFFER_RETURN_IF_ERROR(r.Bool("enabled", &s->enabled));
+  COFFER_RETURN_IF_ERROR(r.String("host", &s->host));
+  COFFER_RETURN_IF_ERROR(r.Integer("port", 1, 65535, &s->port));
+  COFFER_RETURN_IF_ERROR(r.Bool("tls", &s->tls));
+  if (!s->ca_file.empty() || r.Has("ca_file")) {
+    COFFER_RETURN_IF_ERROR(r.Path("ca_file", base, &s->ca_file));
+  } else {
+    r.Skip("ca_file");
+  }
+  COFFER_RETURN_IF_ERROR(r.String("server_name", &s->server_name));
+  COFFER_RETURN_IF_ERROR(r.String("hostname", &s->hostname));
+  COFFER_RETURN_IF_ERROR(r.Integer("facility", 0, 23, &s->facility));
+  COFFER_RETURN_IF_ERROR(r.Integer("batch_records", 1, 10000, &s->batch_records));
+  COFFER_RETURN_IF_ERROR(r.Integer("connect_timeout_seconds", 1, 600, &s->connect_timeout_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("ack_timeout_seconds", 1, 3600, &s->ack_timeout_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("retry_max_seconds", 1, 3600, &s->retry_max_seconds));
+  COFFER_RETURN_IF_ERROR(r.Integer("poll_interval_ms", 10, 60000, &s->poll_interval_ms));
+  if (s->enabled && s->tls && s->ca_file.empty()) {
+    return InvalidArgument("configuration: [syslog] tls needs ca_file (the collector's CA)");
+  }
+  for (char ch : s->hostname) {
+    if (ch < 33 || ch > 126) {
+      return InvalidArgument("configuration: [syslog] hostname must be printable ASCII");
+    }
+  }
+  if (s->hostname.size() > 255) {
+    return InvalidArgument("configuration: [syslog] hostname is at most 255 characters");
+  }
   return r.CheckUnknown();
 }
 
@@ -227,7 +265,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
 
   static const std::set<std::string> kTables = {"storage",       "limits", "retention", "accounts",
                                                 "frontend_keys", "log",    "sftp",      "security",
-                                                "audit",         "http"};
+                                                "audit",         "http",   "syslog"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
@@ -264,6 +302,9 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   TableReader audit = table("audit");
   COFFER_RETURN_IF_ERROR(st);
   COFFER_RETURN_IF_ERROR(ReadAudit(audit, &c.audit));
+  TableReader syslog = table("syslog");
+  COFFER_RETURN_IF_ERROR(st);
+  COFFER_RETURN_IF_ERROR(ReadSyslog(syslog, base, &c.syslog));
   COFFER_RETURN_IF_ERROR(ReadHttp(http, &c.http));
   return c;
 }

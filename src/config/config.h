@@ -87,6 +87,26 @@ struct SftpConfig {
 struct AuditConfig {                         // the hash-chained activity record (docs/audit.md)
   uint32_t checkpoint_every_records = 1000;  // sign the chain head after this many records
   uint32_t checkpoint_every_seconds = 60;    // ... or when the last checkpoint is this old
+  uint32_t retention_days = 0;               // records older are pruned (0: kept forever)
+  uint32_t prune_interval_seconds = 3600;    // how often `coffer serve` prunes
+};
+
+// Live forwarding of the activity record to a syslog collector (RFC 5424 over
+// TCP, octet-counted per RFC 6587, optionally TLS); docs/audit.md.
+struct SyslogConfig {
+  bool enabled = false;
+  std::string host = "127.0.0.1";
+  uint32_t port = 6514;
+  bool tls = true;                       // TLS 1.2+; the collector's certificate is verified
+  std::filesystem::path ca_file;         // CA bundle (PEM) that signed the collector's certificate
+  std::string server_name;               // name checked in its certificate (default: host)
+  std::string hostname;                  // HOSTNAME field sent (default: this machine's name)
+  uint32_t facility = 13;                // 0 to 23; 13 is "log audit"
+  uint32_t batch_records = 500;          // records per write; the most a failure can duplicate
+  uint32_t connect_timeout_seconds = 10;
+  uint32_t ack_timeout_seconds = 30;     // for the collector's TCP to acknowledge a batch
+  uint32_t retry_max_seconds = 60;       // reconnect backoff: 1 s doubling up to this
+  uint32_t poll_interval_ms = 500;       // how often new records are looked for
 };
 
 // The HTTPS front-end (src/http). Every network-facing size and time is bounded here.
@@ -121,6 +141,7 @@ struct Config {
   HttpConfig http;
   std::string log_level = "info";  // trace, debug, info, warn, error
   AuditConfig audit;
+  SyslogConfig syslog;
 };
 
 // Parses TOML text. `file` is used to resolve relative paths and in messages.

@@ -152,6 +152,37 @@ level = "info"
 checkpoint_every_records = 1000
 # ... or when the last signature is this many seconds old (1 to 86400).
 checkpoint_every_seconds = 60
+# Records older than this many days are pruned, up to a signed checkpoint that
+# becomes the chain's anchor (0 to 36500; 0 keeps every record).
+retention_days = 0
+# How often the running server prunes (60 to 604800 seconds).
+prune_interval_seconds = 3600
+
+[syslog]
+# Live copy of every activity record to a syslog collector: RFC 5424 over TCP,
+# octet-counted (RFC 6587). The last record the collector's TCP acknowledged is
+# kept in the database; after an outage or restart sending resumes from there.
+enabled = false
+host = "127.0.0.1"
+port = 6514
+# TLS 1.2 or 1.3; the collector's certificate must chain to ca_file and carry
+# server_name (default: host).
+tls = true
+# ca_file = "/etc/coffer/collector-ca.pem"
+# server_name = "logs.example.org"
+# hostname = "coffer1"     # HOSTNAME field sent (default: this machine's name)
+# Syslog facility (0 to 23; 13 is "log audit").
+facility = 13
+# Records per write (1 to 10000): a failed write is resent whole, so at most
+# this many records can reach the collector twice after an outage.
+batch_records = 500
+connect_timeout_seconds = 10
+# Seconds the collector's TCP has to acknowledge a batch (1 to 3600).
+ack_timeout_seconds = 30
+# Reconnect backoff: 1 s, doubling up to this (1 to 3600).
+retry_max_seconds = 60
+# How often new records are looked for (10 to 60000 ms).
+poll_interval_ms = 500
 )";
 }
 

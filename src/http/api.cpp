@@ -225,6 +225,8 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
       return RecycleList(s, request, c);
     case RouteId::kRecycleRestore:
       return RecycleRestore(s, request, c);
+    case RouteId::kActivity:
+      return HandleActivitySearch(s, request, c);
   }
   return Problem(500);
 }

@@ -43,5 +43,7 @@ Reply RecycleList(const ApiServices& s, const Request& r, const Caller& c);
 Reply RecycleRestore(const ApiServices& s, const Request& r, const Caller& c);
 Reply FilesDownload(const ApiServices& s, const Request& r, const Caller& c);
 StreamStart FilesUpload(const ApiServices& s, const Request& r, const Caller& c);
+// routes_activity.cpp
+Reply HandleActivitySearch(const ApiServices& s, const Request& request, const Caller& caller);
 
 }  // namespace coffer::http

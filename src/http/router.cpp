@@ -86,6 +86,7 @@ Router Router::Default() {
       {Method::kPost, "/api/v1/files/copy", RouteId::kFilesCopy, Access::kWrite},
       {Method::kGet, "/api/v1/recycle", RouteId::kRecycleList, Access::kRead},
       {Method::kPost, "/api/v1/recycle/restore", RouteId::kRecycleRestore, Access::kWrite},
+      {Method::kGet, "/api/v1/activity", RouteId::kActivity, Access::kRead},
   });
 }
 

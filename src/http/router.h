@@ -71,6 +71,7 @@ enum class RouteId {
   kFilesDelete,
   kRecycleList,
   kRecycleRestore,
+  kActivity,  // GET /api/v1/activity
 };
 
 // Who may reach a route: anyone, or a signed-in caller whose session or token

@@ -68,6 +68,8 @@ class ActivityLog {
   // Signs the chain head if records are not yet covered by a checkpoint (the
   // server calls it on a timer and when stopping). No-op without a key.
   Status Checkpoint();
+  // The checkpoint key, or nullptr before EnableCheckpoints.
+  const audit::SigningKey* signing_key() const { return signing_key_; }
 
  private:
   store::MetadataStore& store_;

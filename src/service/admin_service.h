@@ -52,6 +52,29 @@ struct CreatedUser {
   std::string generated_password;  // empty if the caller supplied one
 };
 
+struct ActivityQuery {
+  std::string user;         // a user name ("" : any, or yourself for non-admins)
+  std::string action;       // exact, e.g. "file.upload"
+  std::string path_prefix;  // the record's path starts with this
+  std::string address;      // exact
+  std::string result;       // "", "ok", "denied" or "error"
+  int64_t since_us = 0;     // at_us >= since_us
+  int64_t until_us = 0;     // at_us < until_us (0: no end)
+  std::string cursor;       // from a previous page's next_cursor
+  size_t limit = 100;       // 1 to [limits] max_page_size
+};
+
+struct ActivityPage {
+  std::vector<store::ActivityRecord> items;
+  std::string next_cursor;  // empty: the last page
+};
+
+struct PruneReport {
+  int64_t removed = 0;    // records deleted
+  store::Id anchor = 0;   // the record the chain now starts after (0: nothing pruned)
+  int64_t cutoff_us = 0;  // records older than this were due
+};
+
 struct GroupInfo {
   store::Id id = 0;
   std::string name;
@@ -129,6 +152,18 @@ class AdminService {
   Result<std::vector<store::ActivityRecord>> ListActivity(const Principal& p, const Context& c,
                                                           std::string_view user, store::Id before_id,
                                                           size_t limit);
+
+  // Search of the activity record, newest first (docs/audit.md, "Search").
+  // Administrators search everyone's records; anyone else only their own (a
+  // `user` other than themselves is denied). The search itself is recorded.
+  Result<ActivityPage> SearchActivity(const Principal& p, const Context& c,
+                                      const ActivityQuery& query);
+  // Retention ([audit] retention_days): after verifying the whole chain, makes
+  // the newest checkpoint signed before the cutoff the chain's anchor, records
+  // that (audit.prune, object_id = the anchor's record id) and deletes the
+  // records up to it. Administrators only. kFailedPrecondition without a
+  // signing key; kIntegrity (recorded) if the chain does not verify.
+  Result<PruneReport> PruneActivity(const Principal& p, const Context& c);
 
   // Sign-in by password. The same error (kUnauthenticated) and the same work for
   // an unknown user, a disabled one, a wrong password, a locked account and a

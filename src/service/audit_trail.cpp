@@ -31,14 +31,56 @@ Status FeedCheckpoints(store::MetadataStore& store, audit::ChainVerifier& v,
   }
 }
 
+// After pruning the chain starts at the newest anchor: a signed checkpoint whose
+// record and everything before it are gone. The anchor must carry a valid
+// signature, and a chained audit.prune record after it must name it (object_id
+// = its record id); otherwise records were removed by something other than
+// pruning (an attacker copying a later checkpoint into the anchors table).
+Result<store::Id> StartAtAnchor(store::MetadataStore& store, audit::ChainVerifier& v,
+                                const audit::PublicKey& key) {
+  COFFER_ASSIGN_OR_RETURN(auto anchor, store.LatestAnchor());
+  if (!anchor) return store::Id{0};
+  v.set_anchor(anchor->record_id);
+  auto message = audit::CheckpointMessage(anchor->record_id, anchor->head_hash, anchor->at_us);
+  if (!audit::VerifySignature(key, message, anchor->signature)) {
+    v.Fail(audit::Finding::kCheckpointForged, anchor->record_id,
+           "the pruning anchor's signature does not verify");
+    return anchor->record_id;
+  }
+  v.StartAfter(anchor->record_id, anchor->head_hash);
+  return anchor->record_id;
+}
+
+// The audit.prune record that made the anchor, searched after the walk (which
+// proved every record it reached).
+Status CheckAnchorRecorded(store::MetadataStore& store, audit::ChainVerifier& v, store::Id anchor) {
+  store::ActivitySearch q;
+  q.action = std::string(kPruneAction);
+  q.limit = 1000;
+  for (;;) {
+    COFFER_ASSIGN_OR_RETURN(auto page, store.SearchActivity(q));
+    for (const auto& r : page) {
+      if (r.object_id == anchor && r.result == "ok" && r.id > anchor) return Status::Ok();
+    }
+    if (page.size() < q.limit) break;
+    q.before_at_us = page.back().at_us;
+    q.before_id = page.back().id;
+  }
+  v.Fail(audit::Finding::kRemoved, anchor,
+         "records up to " + std::to_string(anchor) +
+             " are gone but no recorded pruning made that anchor");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<audit::Report> VerifyAuditTrail(store::MetadataStore& store, const audit::PublicKey& key,
                                        VerifyOptions options) {
   size_t page = std::clamp<size_t>(options.page_size, audit::ChainVerifier::kLookahead * 2, 100000);
   audit::ChainVerifier v(key);
-  std::pair<store::Id, store::Id> cp_cursor{0, 0};
-  store::Id after = 0;
+  COFFER_ASSIGN_OR_RETURN(store::Id anchor, StartAtAnchor(store, v, key));
+  std::pair<store::Id, store::Id> cp_cursor{anchor, INT64_MAX};
+  store::Id after = anchor;
   std::vector<audit::RecordView> views;
   while (!v.done()) {
     COFFER_ASSIGN_OR_RETURN(auto records, store.ScanActivity(after, page));
@@ -57,6 +99,7 @@ Result<audit::Report> VerifyAuditTrail(store::MetadataStore& store, const audit:
     COFFER_ASSIGN_OR_RETURN(store::Id sequence, store.ActivitySequence());
     v.Finish(sequence);
   }
+  if (!v.done() && anchor > 0) COFFER_RETURN_IF_ERROR(CheckAnchorRecorded(store, v, anchor));
   return v.report();
 }
 

@@ -10,10 +10,15 @@
 
 namespace coffer::service {
 
+// The action of the record that pruning writes; its object_id is the anchor's record id.
+inline constexpr std::string_view kPruneAction = "audit.prune";
+
 struct VerifyOptions {
   size_t page_size = 20000;  // records per read (1 to 100,000)
 };
 
+// After pruning, the walk starts at the newest anchor (report.anchor_id), which
+// must verify under `key` and be named by a chained audit.prune record.
 Result<audit::Report> VerifyAuditTrail(store::MetadataStore& store, const audit::PublicKey& key,
                                        VerifyOptions options = {});
 

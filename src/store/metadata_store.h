@@ -223,6 +223,38 @@ struct ActivityFilter {
   size_t limit = 100;
 };
 
+// Which index drives an activity search: the first filter given, in this order
+// (store/repo_audit_search.cpp); the other filters are checked on the rows it yields.
+enum class ActivityDriver { kActor, kAction, kAddress, kResult, kTime };
+
+// A search of the activity record, newest first by (at_us, id). Empty strings
+// and a negative actor id mean "any".
+struct ActivitySearch {
+  Id actor_id = -1;
+  std::string action;       // exact
+  std::string path_prefix;  // the record's path starts with this
+  std::string address;      // exact
+  std::string result;       // "ok", "denied" or "error"
+  int64_t since_us = 0;     // at_us >= since_us
+  // Keyset: records with (at_us, id) < (before_at_us, before_id). The until
+  // bound of a time range is (until_us, 0).
+  int64_t before_at_us = INT64_MAX;
+  Id before_id = 0;
+  size_t limit = 100;  // clamped to [1, 1000]
+};
+
+// A signed checkpoint that pruning made the start of the chain: records up to
+// record_id were deleted, and verification starts after it with head_hash.
+struct AuditAnchor {
+  Id id = 0;
+  Id checkpoint_id = 0;
+  Id record_id = 0;
+  Bytes head_hash;
+  int64_t at_us = 0;  // the checkpoint's time (signed with it)
+  Bytes signature;
+  int64_t pruned_at_us = 0;
+};
+
 // Keyset position in a folder listing: entries sort by (kind, name_key, id),
 // folders first. A default cursor means "from the start".
 struct ListCursor {
@@ -364,6 +396,18 @@ class MetadataStore {
   // most `limit` (clamped to 100,000).
   virtual Result<std::vector<AuditCheckpoint>> ListCheckpoints(Id after_record_id, Id after_id,
                                                                size_t limit) = 0;
+
+  // Search (indexed on every filter that can drive it; see ActivityDriver).
+  virtual Result<std::vector<ActivityRecord>> SearchActivity(const ActivitySearch& search) = 0;
+
+  // Retention. The newest checkpoint signed before `before_at_us` (nullopt: none).
+  virtual Result<std::optional<AuditCheckpoint>> LastCheckpointBefore(int64_t before_at_us) = 0;
+  virtual Result<Id> AppendAnchor(const AuditAnchor& anchor) = 0;
+  virtual Result<std::optional<AuditAnchor>> LatestAnchor() = 0;
+  // Deletes up to `limit` of the oldest records with id <= the newest anchor's
+  // record_id (the triggers refuse any other) and the checkpoints before it;
+  // returns how many records went.
+  virtual Result<int64_t> PruneActivityBatch(Id up_to_record_id, size_t limit) = 0;
 };
 
 struct SqliteOptions {

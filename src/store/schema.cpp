@@ -134,7 +134,6 @@ constexpr Sql kMigration4[] = {
     " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
 };
 
-
 // Web sessions and API tokens (credentials: MAC'd). Only hashes of their
 // secrets are stored.
 constexpr Sql kMigration5[] = {
@@ -155,8 +154,46 @@ constexpr Sql kMigration5[] = {
     "CREATE INDEX api_tokens_by_user ON api_tokens (user_id, id)",
 };
 
-const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                            kMigration5};
+// Audit retention, search and forwarding (docs/audit.md). Pruning deletes records
+// only up to a signed checkpoint, which is copied into audit_anchors (append-only)
+// and becomes where `coffer audit verify` starts; the delete triggers now allow
+// exactly the rows at or before the newest anchor and nothing else. The search
+// indexes put every filter that can drive a query first and order by
+// (at_us, id), the search's keyset.
+constexpr Sql kMigration8[] = {
+    "CREATE TABLE audit_anchors ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, checkpoint_id INTEGER NOT NULL,"
+    " record_id INTEGER NOT NULL, head_hash BLOB NOT NULL, at_us INTEGER NOT NULL,"
+    " signature BLOB NOT NULL, pruned_at_us INTEGER NOT NULL)",
+    "CREATE TRIGGER audit_anchors_no_update BEFORE UPDATE ON audit_anchors"
+    " BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END",
+    "CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors"
+    " BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END",
+    "DROP TRIGGER activity_no_delete",
+    "CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity"
+    " WHEN OLD.id > (SELECT COALESCE(MAX(record_id), 0) FROM audit_anchors)"
+    " BEGIN SELECT RAISE(ABORT, 'activity is append-only'); END",
+    "DROP TRIGGER audit_checkpoints_no_delete",
+    "CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+    " WHEN OLD.record_id >= (SELECT COALESCE(MAX(record_id), 0) FROM audit_anchors)"
+    " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+    "CREATE INDEX activity_search_time ON activity (at_us, id)",
+    "CREATE INDEX activity_search_actor ON activity (actor_id, at_us, id)",
+    "CREATE INDEX activity_search_action ON activity (action, at_us, id)",
+    "CREATE INDEX activity_search_address ON activity (address, at_us, id)",
+    "CREATE INDEX activity_search_result ON activity (result, at_us, id)",
+};
+
+// Migrations by number. Numbers are reserved per change and may land out of
+// order, so a database gets every listed migration it has not applied yet, in
+// number order (never one twice: schema_migrations records each).
+struct Migration {
+  int64_t version;
+  std::span<const Sql> statements;
+};
+constexpr Migration kMigrations[] = {
+    {1, kMigration1}, {2, kMigration2}, {3, kMigration3}, {4, kMigration4},
+    {5, kMigration5}, {8, kMigration8}};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"
@@ -171,19 +208,27 @@ Result<int64_t> CurrentVersion(Db& db) {
   return row ? q->Int(0) : 0;
 }
 
-Status Apply(Db& db, int64_t version) {
-  for (Sql statement : kMigrations[version - 1]) {
+Result<bool> Applied(Db& db, int64_t version) {
+  COFFER_ASSIGN_OR_RETURN(auto q,
+                          db.Prepare("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"));
+  q->Bind(version);
+  COFFER_ASSIGN_OR_RETURN(bool row, q->Step());
+  return row && q->Int(0) > 0;
+}
+
+Status Apply(Db& db, const Migration& m) {
+  for (Sql statement : m.statements) {
     COFFER_ASSIGN_OR_RETURN(auto s, db.Prepare(statement));
     COFFER_RETURN_IF_ERROR(s->Run());
   }
   COFFER_ASSIGN_OR_RETURN(auto mark,
                           db.Prepare("INSERT INTO schema_migrations (version) VALUES (?)"));
-  return mark->Bind(version).Run();
+  return mark->Bind(m.version).Run();
 }
 
 }  // namespace
 
-int64_t LatestSchemaVersion() { return static_cast<int64_t>(std::size(kMigrations)); }
+int64_t LatestSchemaVersion() { return std::end(kMigrations)[-1].version; }
 
 Status Migrate(Db& db) {
   auto lock = db.Lock();
@@ -193,14 +238,12 @@ Status Migrate(Db& db) {
     return FailedPrecondition("the database was written by a newer Coffer (schema " +
                               std::to_string(current) + ")");
   }
-  for (int64_t v = current + 1; v <= LatestSchemaVersion(); ++v) {
-    // The version is read again inside the write transaction: another process
-    // that migrated meanwhile makes this a no-op instead of a failed CREATE.
+  for (const Migration& m : kMigrations) {
+    // Checked again inside the write transaction: another process that migrated
+    // meanwhile makes this a no-op instead of a failed CREATE.
     COFFER_RETURN_IF_ERROR(db.Transact([&]() -> Status {
-      COFFER_ASSIGN_OR_RETURN(int64_t now, CurrentVersion(db));
-      if (now >= v) return Status::Ok();
-      if (now != v - 1) return InternalError("schema migrations out of order");
-      return Apply(db, v);
+      COFFER_ASSIGN_OR_RETURN(bool done, Applied(db, m.version));
+      return done ? Status::Ok() : Apply(db, m);
     }));
   }
   return Status::Ok();

@@ -127,6 +127,11 @@ class SqliteRepo final : public MetadataStore {
   Result<std::optional<AuditCheckpoint>> LastCheckpoint() override;
   Result<std::vector<AuditCheckpoint>> ListCheckpoints(Id after_record_id, Id after_id,
                                                        size_t limit) override;
+  Result<std::vector<ActivityRecord>> SearchActivity(const ActivitySearch& search) override;
+  Result<std::optional<AuditCheckpoint>> LastCheckpointBefore(int64_t before_at_us) override;
+  Result<Id> AppendAnchor(const AuditAnchor& anchor) override;
+  Result<std::optional<AuditAnchor>> LatestAnchor() override;
+  Result<int64_t> PruneActivityBatch(Id up_to_record_id, size_t limit) override;
 
  private:
   // MAC helpers: each table's canonical field list.
