@@ -18,6 +18,8 @@ packages=(
   python3-requests curl python3-jsonschema
   # outside scanners: TLS configuration and SQL injection
   testssl.sh sqlmap
+  # the browser the web interface's tests drive (playwright-core, no browser download)
+  chromium
 )
 
 missing=()
@@ -26,6 +28,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js 20+ with npm builds the web interface (web/). An installed one (such
+# as NodeSource's, which bundles npm) is kept; otherwise Debian's is installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"

@@ -32,5 +32,7 @@ Reply HandleAdmin(RouteId id, service::AdminService& admin, const Request& reque
 // `?user=` naming someone else (administration lives on another listener).
 Reply HandleSshKeys(RouteId id, service::AdminService& admin, const Request& request,
                     const Caller& caller, bool others);
+// routes_web.cpp: the embedded web interface file at the request's exact path.
+Reply WebAssetReply(const Request& request);
 
 }  // namespace coffer::http

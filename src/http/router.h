@@ -61,6 +61,7 @@ enum class RouteId {
   kSshKeysList,
   kSshKeyAdd,
   kSshKeyRemove,
+  kWebAsset,  // GET, HEAD / and each embedded web asset (web_assets.h)
 };
 
 // Who may reach a route: anyone, or a signed-in caller whose session or token
