@@ -65,6 +65,18 @@ async function shot(page, name) {
 
 const mainNav = (page) => page.getByRole("navigation", { name: "Main" });
 
+// Waits for the signed-in shell; fails with the form's message if one shows instead.
+async function reachShell(page) {
+  try {
+    await mainNav(page).waitFor();
+  } catch (e) {
+    await shot(page, "failed-" + Date.now());
+    const alert = page.getByRole("alert");
+    if (await alert.count()) assert.fail(`still on the form: ${await alert.first().textContent()}`);
+    throw e;
+  }
+}
+
 // Signs in; when the server asks for a new password, sets `newPassword`.
 async function signIn(page, user, password, newPassword) {
   await page.goto(server.url + "/");
@@ -79,7 +91,7 @@ async function signIn(page, user, password, newPassword) {
     await page.getByLabel("New password", { exact: true }).fill(newPassword);
     await page.getByLabel("Repeat the new password").fill(newPassword);
     await page.getByRole("button", { name: "Change password" }).click();
-    await mainNav(page).waitFor();
+    await reachShell(page);
     return newPassword;
   }
   return password;
@@ -147,8 +159,13 @@ test("sign-in: a wrong password is refused with one message; the administrator s
   await page.getByLabel("Password", { exact: true }).fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("alert").filter({ hasText: "not correct" }).waitFor();
-  adminPassword = await signIn(page, "admin", ADMIN_PASSWORD, "Admin-new-passphrase-9281");
+  adminPassword = await signIn(page, "admin", ADMIN_PASSWORD, "Copper-window-8812-falcon");
   await assert.doesNotReject(mainNav(page).getByRole("link", { name: "Users" }).waitFor());
+  await shot(page, "home");
+  // The account page lists this very session.
+  await page.getByTestId("account-link").click();
+  await page.getByText("This session").waitFor();
+  await shot(page, "account");
   await page.context().close();
 });
 
@@ -166,11 +183,11 @@ test("a user who must change the password is made to, and then reaches the files
   await page.getByLabel("Repeat the new password").fill("short");
   await page.getByRole("button", { name: "Change password" }).click();
   await page.getByRole("alert").waitFor(); // the policy refuses it; still on the form
-  carolPassword = "Carol-fresh-passphrase-5527";
+  carolPassword = "Orchid-lantern-7719-meadow";
   await page.getByLabel("New password", { exact: true }).fill(carolPassword);
   await page.getByLabel("Repeat the new password").fill(carolPassword);
   await page.getByRole("button", { name: "Change password" }).click();
-  await mainNav(page).waitFor();
+  await reachShell(page);
   assert.equal(await mainNav(page).getByRole("link", { name: "Users" }).count(), 0, "carol is no administrator");
   await page.context().close();
 });
@@ -251,7 +268,7 @@ test("an administrator creates a user who then signs in and sees only their fold
   await page.context().close();
 
   const davePage = await newPage();
-  await signIn(davePage, "dave", generated, "Dave-own-passphrase-7731");
+  await signIn(davePage, "dave", generated, "Quartz-harbor-5531-violet");
   await davePage.getByRole("link", { name: "Dave-inbox" }).waitFor();
   assert.equal(await davePage.getByRole("link", { name: "Projects" }).count(), 0, "dave does not see /Projects");
   await davePage.context().close();
