@@ -114,8 +114,9 @@ export async function call<T>(
 }
 
 export const get = <T>(path: string, query?: Query) => call<T>("GET", path, { query });
+// Without `body` nothing is sent (the API reads bodies strictly).
 export const post = <T>(path: string, body?: unknown, query?: Query) =>
-  call<T>("POST", path, { body: body ?? {}, query });
+  call<T>("POST", path, { body, query });
 export const put = <T>(path: string, body?: unknown, query?: Query) =>
   call<T>("PUT", path, { body, query });
 export const patch = <T>(path: string, body?: unknown, query?: Query) =>

@@ -243,8 +243,10 @@ test("browse, new folder, upload by picker to 100%, SHA-256, download, delete an
   await page.context().close();
 });
 
-test("an administrator creates a user who then signs in and sees only their folders", { timeout: 120_000 }, async (t) => {
-  if (lacks(t, "login", "files", "admin")) return;
+let davePassword = "";
+
+test("an administrator creates a user and grants a folder in the admin pages; the user signs in", { timeout: 120_000 }, async (t) => {
+  if (lacks(t, "login", "admin")) return;
   const page = await newPage();
   await signIn(page, "admin", adminPassword);
   await mainNav(page).getByRole("link", { name: "Users" }).click();
@@ -268,10 +270,19 @@ test("an administrator creates a user who then signs in and sees only their fold
   await page.context().close();
 
   const davePage = await newPage();
-  await signIn(davePage, "dave", generated, "Quartz-harbor-5531-violet");
-  await davePage.getByRole("link", { name: "Dave-inbox" }).waitFor();
-  assert.equal(await davePage.getByRole("link", { name: "Projects" }).count(), 0, "dave does not see /Projects");
+  davePassword = await signIn(davePage, "dave", generated, "Quartz-harbor-5531-violet");
+  assert.equal(await mainNav(davePage).getByRole("link", { name: "Users" }).count(), 0, "dave is no administrator");
   await davePage.context().close();
+});
+
+test("the new user sees only the folder granted to them", { timeout: 60_000 }, async (t) => {
+  if (lacks(t, "login", "admin", "files")) return;
+  assert.ok(davePassword, "the previous test created dave");
+  const page = await newPage();
+  await signIn(page, "dave", davePassword);
+  await page.getByRole("link", { name: "Dave-inbox" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Projects" }).count(), 0, "dave does not see /Projects");
+  await page.context().close();
 });
 
 test("every page ran with zero CSP violations and no script errors", () => {
