@@ -254,6 +254,7 @@ test("an administrator creates a user and grants a folder in the admin pages; th
   await page.getByLabel("User name").fill("dave");
   await page.getByLabel("Display name").fill("Dave Example");
   await page.getByRole("button", { name: "Create user" }).click();
+  await page.getByRole("dialog", { name: "One-time password" }).waitFor();
   const generated = (await page.getByTestId("generated-password").textContent()).trim();
   assert.ok(generated.length >= 12, "a one-time password is shown");
   await page.getByRole("button", { name: "Done" }).click();
