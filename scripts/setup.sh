@@ -24,6 +24,8 @@ packages=(
   rsyslog rsyslog-openssl
   # runs the CLI at a past date, to make records old enough to prune
   faketime
+  # the browser the web interface's tests drive (playwright-core, no browser download)
+  chromium
 )
 
 missing=()
@@ -32,6 +34,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js 20+ with npm builds the web interface (web/). An installed one (such
+# as NodeSource's, which bundles npm) is kept; otherwise Debian's is installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"

@@ -146,6 +146,7 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
     r.body = nlohmann::json{{"status", "ok"}}.dump();
     return r;
   }
+  if (match.id == RouteId::kWebAsset) return WebAssetReply(request);
   if (match.id == RouteId::kOpenApi) {
     Reply r;
     r.body = std::string(OpenApiDocument());
@@ -160,6 +161,7 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
     case RouteId::kStatus:
     case RouteId::kOpenApi:
     case RouteId::kLogin:
+    case RouteId::kWebAsset:
       break;
     case RouteId::kLogout:
       return HandleLogout(s, request, c);

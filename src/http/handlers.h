@@ -45,5 +45,7 @@ Reply FilesDownload(const ApiServices& s, const Request& r, const Caller& c);
 StreamStart FilesUpload(const ApiServices& s, const Request& r, const Caller& c);
 // routes_activity.cpp
 Reply HandleActivitySearch(const ApiServices& s, const Request& request, const Caller& caller);
+// routes_web.cpp: the embedded web interface file at the request's exact path.
+Reply WebAssetReply(const Request& request);
 
 }  // namespace coffer::http

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "http/web_assets.h"
+
 namespace coffer::http {
 
 namespace {
@@ -34,7 +36,7 @@ std::string_view MethodName(Method m) {
 }
 
 Router Router::Default() {
-  return Router({
+  std::vector<Route> routes = {
       {Method::kGet, "/api/v1/status", RouteId::kStatus, Access::kPublic},
       {Method::kGet, "/api/v1/openapi.json", RouteId::kOpenApi, Access::kPublic},
       {Method::kPost, "/api/v1/auth/login", RouteId::kLogin, Access::kPublic},
@@ -88,6 +90,13 @@ Router Router::Default() {
       {Method::kPost, "/api/v1/recycle/restore", RouteId::kRecycleRestore, Access::kWrite},
       {Method::kGet, "/api/v1/activity", RouteId::kActivity, Access::kRead},
   });
+};
+// The web interface: "/" and each embedded asset's exact path, public.
+for (const WebAsset& asset : WebAssets()) {
+  routes.push_back({Method::kGet, asset.path, RouteId::kWebAsset, Access::kPublic});
+  routes.push_back({Method::kHead, asset.path, RouteId::kWebAsset, Access::kPublic});
+}
+return Router(std::move(routes));
 }
 
 Router Router::Without(Access access) const {

@@ -72,6 +72,7 @@ enum class RouteId {
   kRecycleList,
   kRecycleRestore,
   kActivity,  // GET /api/v1/activity
+  kWebAsset,  // GET, HEAD / and each embedded web asset (web_assets.h)
 };
 
 // Who may reach a route: anyone, or a signed-in caller whose session or token
