@@ -45,6 +45,18 @@ struct AccountsConfig {
   uint32_t max_web_sessions_per_user = 20;  // signing in beyond this ends the oldest
   uint32_t token_max_days = 365;            // longest API token lifetime
   uint32_t max_tokens_per_user = 50;
+  // Argon2id cost of new password hashes (libsodium crypto_pwhash). Chosen for
+  // this machine by `coffer passwords benchmark --write`; the defaults are
+  // libsodium's "interactive" level.
+  uint32_t argon2_opslimit = 2;
+  uint32_t argon2_memlimit_kib = 64 * 1024;
+};
+
+// TOTP second factor (docs/security.md). Who must use it is a security setting
+// kept in the database (`coffer mfa policy`), not here.
+struct MfaConfig {
+  std::string issuer = "Coffer";    // shown by authenticator apps
+  uint32_t fresh_seconds = 300;     // sensitive admin actions need a code this recent
 };
 
 struct FrontEndKeys {  // made at init for the HTTPS, FTPS and SFTP front-ends
@@ -121,6 +133,7 @@ struct Config {
   HttpConfig http;
   std::string log_level = "info";  // trace, debug, info, warn, error
   AuditConfig audit;
+  MfaConfig mfa;
 };
 
 // Parses TOML text. `file` is used to resolve relative paths and in messages.

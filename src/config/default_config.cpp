@@ -56,6 +56,12 @@ max_web_sessions_per_user = 20
 # may hold (1 to 1000).
 token_max_days = 365
 max_tokens_per_user = 50
+# Argon2id cost of new password hashes: passes (1 to 64) and memory in KiB
+# (8192 to 4194304). `coffer passwords benchmark --write` measures this machine
+# and sets both; stored hashes with other values are rehashed at their next
+# successful sign-in.
+argon2_opslimit = 2
+argon2_memlimit_kib = 65536
 
 [frontend_keys]
 # Made by `coffer init` for the HTTPS, FTPS and SFTP front-ends.
@@ -152,6 +158,15 @@ level = "info"
 checkpoint_every_records = 1000
 # ... or when the last signature is this many seconds old (1 to 86400).
 checkpoint_every_seconds = 60
+
+[mfa]
+# TOTP second factor (RFC 6238). Name shown in authenticator apps (at most 64
+# bytes, no ':').
+issuer = "Coffer"
+# Creating or promoting an administrator, granting "manage" and changing
+# security settings need a second factor verified within this many seconds
+# (30 to 86400). The local CLI is exempt.
+fresh_seconds = 300
 )";
 }
 

@@ -153,10 +153,28 @@ constexpr Sql kMigration5[] = {
     " scopes INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
     " last_used_at INTEGER NOT NULL DEFAULT 0, mac TEXT NOT NULL DEFAULT '')",
     "CREATE INDEX api_tokens_by_user ON api_tokens (user_id, id)",
+
+// TOTP second factor. The seed is sealed with a key outside the database
+// (crypto/field_sealer.h) and the row is MAC'd; users.mfa_enabled (in the
+// users MAC) says whether the user has a confirmed second factor, so deleting
+// the mfa_secrets row fails closed instead of turning MFA off. Recovery codes
+// are keyed hashes, MAC'd, deleted when used.
+constexpr Sql kMigration6[] = {
+    "ALTER TABLE users ADD COLUMN mfa_enabled INTEGER NOT NULL DEFAULT 0",
+    "CREATE TABLE mfa_secrets ("
+    " user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+    " sealed_secret BLOB NOT NULL, enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),"
+    " last_step INTEGER NOT NULL, created_at INTEGER NOT NULL, enabled_at INTEGER NOT NULL,"
+    " mac TEXT NOT NULL)",
+    "CREATE TABLE mfa_recovery_codes ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " code_hash TEXT NOT NULL, created_at INTEGER NOT NULL, mac TEXT NOT NULL,"
+    " UNIQUE (user_id, code_hash))",
 };
 
-const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                            kMigration5};
+const std::span<const Sql> kMigrations[] = {kMigration1, kMigration2, kMigration3,
+                                            kMigration4, kMigration5, kMigration6};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"
