@@ -153,6 +153,7 @@ constexpr Sql kMigration5[] = {
     " scopes INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
     " last_used_at INTEGER NOT NULL DEFAULT 0, mac TEXT NOT NULL DEFAULT '')",
     "CREATE INDEX api_tokens_by_user ON api_tokens (user_id, id)",
+};
 
 // TOTP second factor. The seed is sealed with a key outside the database
 // (crypto/field_sealer.h) and the row is MAC'd; users.mfa_enabled (in the
