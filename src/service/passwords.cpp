@@ -1,8 +1,10 @@
 #include "service/passwords.h"
 
-#include <crack.h>
 #include <sodium.h>
 #include <stddef.h>  // crack.h needs size_t first
+// clang-format off
+#include <crack.h>
+// clang-format on
 
 #include <algorithm>
 #include <cctype>

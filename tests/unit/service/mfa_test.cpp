@@ -100,7 +100,7 @@ TEST_F(MfaTest, CodesAreAcceptedOnceWithinOneStepEitherSide) {
   auto p = mfa.VerifySignIn(ctx_, first, Code(seed));
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_TRUE(p->mfa);
-  EXPECT_EQ(p->mfa_verified_at, Now());
+  EXPECT_EQ(p->mfa_at, Now());
   Advance(2);
   EXPECT_FALSE(mfa.VerifySignIn(ctx_, first, Code(seed)).ok());     // replay
   EXPECT_FALSE(mfa.VerifySignIn(ctx_, first, Code(seed, 2)).ok());  // outside the window
@@ -257,13 +257,13 @@ TEST_F(MfaTest, SensitiveAdminActionsNeedAFreshSecondFactor) {
 
   Principal fresh = stale;
   fresh.mfa = true;
-  fresh.mfa_verified_at = Now();
+  fresh.mfa_at = Now();
   EXPECT_TRUE(admin_->CreateUser(fresh, ctx_, second).ok());
   EXPECT_TRUE(Recorded("alert.admin.created", "ok"));
   EXPECT_TRUE(admin_->Grant(fresh, ctx_, "/A", "alice", 0x3f).ok());
   Advance(config_.mfa.fresh_seconds + 1);
   EXPECT_EQ(admin_->SetAdmin(fresh, ctx_, "alice", true).code(), Code::kPermissionDenied);
-  fresh.mfa_verified_at = Now();
+  fresh.mfa_at = Now();
   EXPECT_TRUE(admin_->SetAdmin(fresh, ctx_, "alice", true).ok());
   EXPECT_TRUE(User("alice").is_admin());
   // The local CLI is exempt.
