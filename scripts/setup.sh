@@ -10,6 +10,7 @@ packages=(
   # libraries
   libssl-dev libsodium-dev libsqlite3-dev libutf8proc-dev libtomlplusplus-dev libcli11-dev
   libspdlog-dev nlohmann-json3-dev libssh-dev libcrack2-dev cracklib-runtime libboost1.81-dev
+  libqrencode-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-pytest
   # real SFTP clients and auditors for the integration tests; sshd for the benchmark

@@ -18,6 +18,7 @@
 #include "service/admin_service.h"
 #include "service/file_service.h"
 #include "service/sessions.h"
+#include "service/mfa.h"
 #include "store/metadata_store.h"
 
 namespace coffer::app {
@@ -51,6 +52,7 @@ class App {
   service::FileService& files() { return *files_; }
   service::AdminService& admin() { return *admin_; }
   service::SessionService& sessions() { return *sessions_; }
+  service::MfaService& mfa() { return *mfa_; }
   const audit::SigningKey& audit_key() const { return *audit_key_; }
 
   // Removes temporary and unreferenced blobs left by a crash. Before serving only.
@@ -72,6 +74,7 @@ class App {
   std::unique_ptr<service::FileService> files_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<service::SessionService> sessions_;
+  std::unique_ptr<service::MfaService> mfa_;
   std::unique_ptr<audit::SigningKey> audit_key_;  // the activity log keeps a pointer
 };
 

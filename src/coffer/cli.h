@@ -76,6 +76,8 @@ void AddInitCommands(CLI::App& root, Cli& cli);       // init, serve
 void AddUserCommands(CLI::App& root, Cli& cli);       // user, group
 void AddUserKeyCommands(CLI::App* user, Cli& cli);    // user key
 void AddUserUnlockCommand(CLI::App* user, Cli& cli);  // user unlock
+void AddUserMfaCommands(CLI::App* user, Cli& cli);    // user mfa status|reset
+void AddMfaCommands(CLI::App& root, Cli& cli);        // mfa, passwords benchmark
 void AddSecurityCommands(CLI::App& root, Cli& cli);   // ban, iprule
 void AddFolderCommands(CLI::App& root, Cli& cli);     // folder, grant, revoke
 void AddFileCommands(CLI::App& root, Cli& cli);       // files

@@ -141,6 +141,7 @@ void AddUserCommand(CLI::App& root, Cli& cli) {
   AddUserList(user, cli);
   AddUserKeyCommands(user, cli);
   AddUserUnlockCommand(user, cli);
+  AddUserMfaCommands(user, cli);
   AddUserSimple(user, cli, a, "show", "Show one user",
                 [&cli](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
                   COFFER_ASSIGN_OR_RETURN(auto u, app.admin().GetUser(p, c, args.name));

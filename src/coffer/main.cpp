@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   coffer::cli::AddSecurityCommands(root, cli);
   coffer::cli::AddAuditCommands(root, cli);
   coffer::cli::AddSessionCommands(root, cli);
+  coffer::cli::AddMfaCommands(root, cli);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -265,7 +265,7 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
 
   static const std::set<std::string> kTables = {"storage",       "limits", "retention", "accounts",
                                                 "frontend_keys", "log",    "sftp",      "security",
-                                                "audit",         "http",   "syslog"};
+                                                "audit",         "http",   "syslog",    "mfa"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
@@ -294,6 +294,9 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   COFFER_RETURN_IF_ERROR(accounts.Integer("token_max_days", 1, 3650, &c.accounts.token_max_days));
   COFFER_RETURN_IF_ERROR(
       accounts.Integer("max_tokens_per_user", 1, 1000, &c.accounts.max_tokens_per_user));
+  COFFER_RETURN_IF_ERROR(accounts.Integer("argon2_opslimit", 1, 64, &c.accounts.argon2_opslimit));
+  COFFER_RETURN_IF_ERROR(accounts.Integer("argon2_memlimit_kib", 8 * 1024, 4 * 1024 * 1024,
+                                          &c.accounts.argon2_memlimit_kib));
   COFFER_RETURN_IF_ERROR(accounts.CheckUnknown());
   COFFER_RETURN_IF_ERROR(ReadFrontEndKeys(keys, base, &c.frontend_keys));
   COFFER_RETURN_IF_ERROR(ReadLog(log, &c.log_level));
@@ -306,6 +309,14 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   COFFER_RETURN_IF_ERROR(st);
   COFFER_RETURN_IF_ERROR(ReadSyslog(syslog, base, &c.syslog));
   COFFER_RETURN_IF_ERROR(ReadHttp(http, &c.http));
+  TableReader mfa = table("mfa");
+  COFFER_RETURN_IF_ERROR(st);
+  COFFER_RETURN_IF_ERROR(mfa.String("issuer", &c.mfa.issuer));
+  if (c.mfa.issuer.size() > 64 || c.mfa.issuer.find(':') != std::string::npos) {
+    return InvalidArgument("configuration: [mfa] issuer must be at most 64 bytes without ':'");
+  }
+  COFFER_RETURN_IF_ERROR(mfa.Integer("fresh_seconds", 30, 86400, &c.mfa.fresh_seconds));
+  COFFER_RETURN_IF_ERROR(mfa.CheckUnknown());
   return c;
 }
 

@@ -45,6 +45,18 @@ struct AccountsConfig {
   uint32_t max_web_sessions_per_user = 20;  // signing in beyond this ends the oldest
   uint32_t token_max_days = 365;            // longest API token lifetime
   uint32_t max_tokens_per_user = 50;
+  // Argon2id cost of new password hashes (libsodium crypto_pwhash). Chosen for
+  // this machine by `coffer passwords benchmark --write`; the defaults are
+  // libsodium's "interactive" level.
+  uint32_t argon2_opslimit = 2;
+  uint32_t argon2_memlimit_kib = 64 * 1024;
+};
+
+// TOTP second factor (docs/security.md). Who must use it is a security setting
+// kept in the database (`coffer mfa policy`), not here.
+struct MfaConfig {
+  std::string issuer = "Coffer";  // shown by authenticator apps
+  uint32_t fresh_seconds = 300;   // sensitive admin actions need a code this recent
 };
 
 struct FrontEndKeys {  // made at init for the HTTPS, FTPS and SFTP front-ends
@@ -97,16 +109,16 @@ struct SyslogConfig {
   bool enabled = false;
   std::string host = "127.0.0.1";
   uint32_t port = 6514;
-  bool tls = true;                       // TLS 1.2+; the collector's certificate is verified
-  std::filesystem::path ca_file;         // CA bundle (PEM) that signed the collector's certificate
-  std::string server_name;               // name checked in its certificate (default: host)
-  std::string hostname;                  // HOSTNAME field sent (default: this machine's name)
-  uint32_t facility = 13;                // 0 to 23; 13 is "log audit"
-  uint32_t batch_records = 500;          // records per write; the most a failure can duplicate
+  bool tls = true;                // TLS 1.2+; the collector's certificate is verified
+  std::filesystem::path ca_file;  // CA bundle (PEM) that signed the collector's certificate
+  std::string server_name;        // name checked in its certificate (default: host)
+  std::string hostname;           // HOSTNAME field sent (default: this machine's name)
+  uint32_t facility = 13;         // 0 to 23; 13 is "log audit"
+  uint32_t batch_records = 500;   // records per write; the most a failure can duplicate
   uint32_t connect_timeout_seconds = 10;
-  uint32_t ack_timeout_seconds = 30;     // for the collector's TCP to acknowledge a batch
-  uint32_t retry_max_seconds = 60;       // reconnect backoff: 1 s doubling up to this
-  uint32_t poll_interval_ms = 500;       // how often new records are looked for
+  uint32_t ack_timeout_seconds = 30;  // for the collector's TCP to acknowledge a batch
+  uint32_t retry_max_seconds = 60;    // reconnect backoff: 1 s doubling up to this
+  uint32_t poll_interval_ms = 500;    // how often new records are looked for
 };
 
 // The HTTPS front-end (src/http). Every network-facing size and time is bounded here.
@@ -142,6 +154,7 @@ struct Config {
   std::string log_level = "info";  // trace, debug, info, warn, error
   AuditConfig audit;
   SyslogConfig syslog;
+  MfaConfig mfa;
 };
 
 // Parses TOML text. `file` is used to resolve relative paths and in messages.

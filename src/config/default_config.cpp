@@ -56,6 +56,12 @@ max_web_sessions_per_user = 20
 # may hold (1 to 1000).
 token_max_days = 365
 max_tokens_per_user = 50
+# Argon2id cost of new password hashes: passes (1 to 64) and memory in KiB
+# (8192 to 4194304). `coffer passwords benchmark --write` measures this machine
+# and sets both; stored hashes with other values are rehashed at their next
+# successful sign-in.
+argon2_opslimit = 2
+argon2_memlimit_kib = 65536
 
 [frontend_keys]
 # Made by `coffer init` for the HTTPS, FTPS and SFTP front-ends.
@@ -183,6 +189,15 @@ ack_timeout_seconds = 30
 retry_max_seconds = 60
 # How often new records are looked for (10 to 60000 ms).
 poll_interval_ms = 500
+
+[mfa]
+# TOTP second factor (RFC 6238). Name shown in authenticator apps (at most 64
+# bytes, no ':').
+issuer = "Coffer"
+# Creating or promoting an administrator, granting "manage" and changing
+# security settings need a second factor verified within this many seconds
+# (30 to 86400). The local CLI is exempt.
+fresh_seconds = 300
 )";
 }
 

@@ -4,6 +4,8 @@
 #include "service/operation.h"
 #include "service/passwords.h"
 
+#include <spdlog/spdlog.h>
+
 namespace coffer::service {
 
 namespace {
@@ -58,13 +60,52 @@ Result<Principal> AdminService::MakePrincipal(const store::User& u, AuthMethod a
 Result<CreatedUser> AdminService::CreateUser(const Principal& p, const Context& c,
                                              const NewUser& user) {
   Operation op(activity_, p, c, "user.create", user.name);
-  return op.Finish(CreateUserIn(op, user));
+  auto created = op.Finish(CreateUserIn(op, user));
+  if (created.ok() && user.admin) RaiseAdminAlert(p, c, created->user.name, created->user.id);
+  return created;
+}
+
+// A new administrator is what an intruder wants most: say so loudly.
+void AdminService::RaiseAdminAlert(const Principal& p, const Context& c, const std::string& name,
+                                   store::Id id) {
+  Fact fact{"alert.admin.created", name, id, 0, "",
+            "administrator " + name + " created by " + p.name + " (" + c.protocol + " " +
+                c.address + ")"};
+  spdlog::warn("alert: {}", fact.detail);
+  activity_.Record(p, c, fact, Status::Ok());
+}
+
+Status AdminService::SetAdmin(const Principal& p, const Context& c, std::string_view name,
+                              bool admin) {
+  bool promoted = false;
+  std::string user_name;
+  store::Id user_id = 0;
+  Status st = ChangeUser(p, c, admin ? "user.promote" : "user.demote", name,
+                         [&](store::User& u, Operation& op) -> Status {
+                           if (admin) {
+                             COFFER_RETURN_IF_ERROR(RequireFreshSecondFactor(
+                                 p, op.NowSeconds(), config_.mfa.fresh_seconds));
+                           } else if (u.id == p.user_id) {
+                             return InvalidArgument("you cannot demote yourself");
+                           }
+                           promoted = admin && u.role != store::Role::kAdmin;
+                           user_name = u.name;
+                           user_id = u.id;
+                           u.role = admin ? store::Role::kAdmin : store::Role::kUser;
+                           return store_.UpdateUser(u);
+                         });
+  if (st.ok() && promoted) RaiseAdminAlert(p, c, user_name, user_id);
+  return st;
 }
 
 Result<CreatedUser> AdminService::CreateUserIn(Operation& op, const NewUser& user) {
   COFFER_RETURN_IF_ERROR(RequireAdmin(op.principal()));
   COFFER_ASSIGN_OR_RETURN(NormalName name, NormalizeAccountName(user.name));
   op.fact().detail = user.admin ? "role admin" : "role user";
+  if (user.admin) {
+    COFFER_RETURN_IF_ERROR(
+        RequireFreshSecondFactor(op.principal(), op.NowSeconds(), config_.mfa.fresh_seconds));
+  }
   if (user.quota_bytes < 0) return InvalidArgument("quota must not be negative");
   if (user.display_name.size() > 256) return LimitExceeded("display name is too long");
   // A generated password is 100 random bits; cracklib's heuristics sometimes
@@ -79,7 +120,7 @@ Result<CreatedUser> AdminService::CreateUserIn(Operation& op, const NewUser& use
   u.name_key = name.key;
   u.display_name = user.display_name.empty() ? name.name : user.display_name;
   u.role = user.admin ? store::Role::kAdmin : store::Role::kUser;
-  COFFER_ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));
+  COFFER_ASSIGN_OR_RETURN(u.password_hash, HashPassword(password, ParamsFrom(config_.accounts)));
   u.must_change_password = !user.password.has_value();
   u.quota_bytes = user.quota_bytes;
   u.created_at = op.NowSeconds();
@@ -179,7 +220,7 @@ Result<std::string> AdminService::SetPassword(const Principal& p, const Context&
           COFFER_RETURN_IF_ERROR(
               CheckPasswordPolicy(chosen, u.name, config_.accounts.min_password_length));
         }
-        COFFER_ASSIGN_OR_RETURN(u.password_hash, HashPassword(chosen));
+        COFFER_ASSIGN_OR_RETURN(u.password_hash, HashPassword(chosen, ParamsFrom(config_.accounts)));
         u.must_change_password = must_change || !password.has_value();
         return store_.UpdateUser(u);
       }));
@@ -191,29 +232,31 @@ Result<Principal> AdminService::Authenticate(const Context& c, std::string_view 
   Principal anonymous;
   anonymous.name = std::string(name.substr(0, 64));
   Operation op(activity_, anonymous, c, "auth.password", "");
+  const PasswordParams params = ParamsFrom(config_.accounts);
   auto run = [&]() -> Result<Principal> {
     const Status refused = Unauthenticated("invalid user name or password");
     if (Status st = defender_.CheckAddress(c.address); !st.ok()) {
-      VerifyDummyPassword(password);
+      VerifyDummyPassword(password, params);
       op.fact().detail = st.message();
       return refused;
     }
     auto u = FindUser(name);
     if (!u.ok()) {
-      VerifyDummyPassword(password);
+      VerifyDummyPassword(password, params);
       defender_.Record(c, Offence::kUnknownUser);
       return refused;
     }
     op.fact().object_id = u->id;
     if (Status st = defender_.CheckAccount(u->id, c.address); !st.ok()) {
-      VerifyDummyPassword(password);  // the same work as a real check
+      VerifyDummyPassword(password, params);  // the same work as a real check
       op.fact().detail = st.message();
-    } else if (VerifyPassword(u->password_hash, password) && !u->disabled) {
+    } else if (VerifyPassword(u->password_hash, password, params) && !u->disabled) {
       if (LockedDown(u->id)) {
         op.fact().detail = "remote sign-in is locked down";
         return refused;
       }
       defender_.AccountSucceeded(u->id, c.address);
+      if (NeedsRehash(u->password_hash, params)) RehashPassword(*u, password, params, op);
       return MakePrincipal(*u, AuthMethod::kPassword);
     }
     defender_.AccountFailed(c, u->id, u->name);
@@ -221,6 +264,21 @@ Result<Principal> AdminService::Authenticate(const Context& c, std::string_view 
     return refused;
   };
   return op.Finish(run());
+}
+
+// The password was just verified: store a hash with today's parameters. A
+// failure only leaves the old hash in place.
+void AdminService::RehashPassword(store::User& u, std::string_view password,
+                                  const PasswordParams& params, Operation& op) {
+  auto hash = HashPassword(password, params);
+  if (!hash.ok()) return;
+  Status st = store_.Transact([&]() -> Status {
+    COFFER_ASSIGN_OR_RETURN(store::User fresh, store_.GetUser(u.id));
+    if (fresh.password_hash != u.password_hash) return Status::Ok();  // changed meanwhile
+    fresh.password_hash = *hash;
+    return store_.UpdateUser(fresh);
+  });
+  if (st.ok()) op.fact().detail = "password rehashed with new parameters";
 }
 
 Status AdminService::UnlockUser(const Principal& p, const Context& c, std::string_view name) {

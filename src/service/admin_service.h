@@ -7,6 +7,10 @@
 //   - top-level folders and folder quotas: administrators only;
 //   - grants on a folder: administrators, or a principal with "manage" on it;
 //     only administrators may grant "manage" itself.
+// Creating or promoting an administrator and granting "manage" also need a
+// fresh second factor: principal.mfa_at within [mfa] fresh_seconds
+// (RequireFreshSecondFactor in operation.h; the local CLI is exempt), and a new
+// administrator raises an "alert.admin.created" activity record.
 // A password is never stored or logged in clear; generated passwords are
 // returned once to the caller and must be changed at first sign-in.
 // Thread-safe.
@@ -22,6 +26,7 @@
 #include "service/activity.h"
 #include "service/defender.h"
 #include "service/file_service.h"
+#include "service/passwords.h"
 #include "store/metadata_store.h"
 
 namespace coffer::service {
@@ -116,6 +121,9 @@ class AdminService {
   // and differ from it. Clears a forced change.
   Status ChangeOwnPassword(const Principal& p, const Context& c, std::string_view current,
                            std::string_view chosen);
+  // Makes a user an administrator (or an ordinary user again). Promoting needs a
+  // fresh second factor (see below) and raises an "alert.admin.created" record.
+  Status SetAdmin(const Principal& p, const Context& c, std::string_view name, bool admin);
 
   // Groups.
   Result<GroupInfo> CreateGroup(const Principal& p, const Context& c, std::string_view name);
@@ -198,6 +206,10 @@ class AdminService {
   Result<store::Group> FindGroup(std::string_view name);
   Result<UserInfo> Info(const store::User& u);
   Result<Principal> MakePrincipal(const store::User& u, AuthMethod auth);
+  void RaiseAdminAlert(const Principal& p, const Context& c, const std::string& name,
+                       store::Id id);
+  void RehashPassword(store::User& u, std::string_view password, const PasswordParams& params,
+                      Operation& op);
   struct Subject {
     store::SubjectKind kind;
     store::Id id;

@@ -84,8 +84,10 @@ Status AdminService::GrantIn(Operation& op, const Access& a, std::string_view pa
   op.fact().object_id = r.target().id;
   if (r.target().kind != store::EntryKind::kFolder) return InvalidArgument("grants are set on folders");
   COFFER_RETURN_IF_ERROR(a.Require(r.ids, Action::kManageAcl));
-  if (perms && (*perms & kManage) && !a.principal().is_admin()) {
-    return PermissionDenied("only administrators grant manage");
+  if (perms && (*perms & kManage)) {
+    if (!a.principal().is_admin()) return PermissionDenied("only administrators grant manage");
+    COFFER_RETURN_IF_ERROR(
+        RequireFreshSecondFactor(a.principal(), op.NowSeconds(), config_.mfa.fresh_seconds));
   }
   COFFER_ASSIGN_OR_RETURN(Subject s, FindSubject(subject));
   return store_.Transact([&]() -> Status {

@@ -21,6 +21,20 @@ inline Status RequireAdmin(const Principal& p) {
   return Status::Ok();
 }
 
+// Sensitive admin actions (creating or promoting an administrator, granting
+// "manage", changing security settings, resetting a second factor) need a
+// second factor verified within `fresh_seconds`; the local CLI's system
+// principal is exempt (whoever runs it already holds the data directory).
+inline Status RequireFreshSecondFactor(const Principal& p, int64_t now_seconds,
+                                       uint32_t fresh_seconds) {
+  if (p.auth == AuthMethod::kSystem && p.user_id == 0) return Status::Ok();
+  if (p.mfa_at > 0 && now_seconds - p.mfa_at <= int64_t{fresh_seconds} &&
+      p.mfa_at <= now_seconds + 60) {
+    return Status::Ok();
+  }
+  return PermissionDenied("this action needs a second factor verified in the last few minutes");
+}
+
 class Operation {
  public:
   Operation(ActivityLog& log, const Principal& p, const Context& c, std::string action,

@@ -12,7 +12,7 @@ Status AdminService::ChangeOwnPassword(const Principal& p, const Context& c,
   auto run = [&]() -> Status {
     if (p.user_id == 0) return InvalidArgument("only a user has a password");
     COFFER_ASSIGN_OR_RETURN(store::User u, store_.GetUser(p.user_id));
-    if (!VerifyPassword(u.password_hash, current)) {
+    if (!VerifyPassword(u.password_hash, current, ParamsFrom(config_.accounts))) {
       defender_.AccountFailed(c, u.id, u.name);
       defender_.Record(c, Offence::kFailedSignIn);
       return Unauthenticated("the current password is wrong");
@@ -21,7 +21,7 @@ Status AdminService::ChangeOwnPassword(const Principal& p, const Context& c,
       return InvalidArgument("the new password must differ from the current one");
     COFFER_RETURN_IF_ERROR(
         CheckPasswordPolicy(chosen, u.name, config_.accounts.min_password_length));
-    COFFER_ASSIGN_OR_RETURN(u.password_hash, HashPassword(chosen));
+    COFFER_ASSIGN_OR_RETURN(u.password_hash, HashPassword(chosen, ParamsFrom(config_.accounts)));
     u.must_change_password = false;
     return store_.Transact([&]() -> Status {
       COFFER_RETURN_IF_ERROR(store_.UpdateUser(u));

@@ -22,14 +22,22 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 // The authentication state of one connection. Fail-closed: `principal` is set
-// only by a successful password check or a verified public-key signature, and
-// only while the attempt budget lasts; nothing else makes the connection
-// authenticated.
+// only by a successful password check or a verified public-key signature (and,
+// when the user needs a second factor, a TOTP code answered by keyboard-
+// interactive), and only while the attempt budget lasts; nothing else makes
+// the connection authenticated.
 struct Connection {
+  Connection(SshServer::Impl& s, service::Context c) : server(s), context(std::move(c)) {}
   SshServer::Impl& server;
   service::Context context;
   uint32_t failures = 0;
   std::optional<service::Principal> principal;
+  // First factor passed, code pending: the principal and the user name the
+  // client gave (a later request must name the same user).
+  std::optional<service::Principal> first_factor;
+  std::string first_factor_user;
+  bool code_asked = false;
+  ssh_session session = nullptr;
   ssh_channel channel = nullptr;
   bool sftp_requested = false;
   // libssh keeps pointers to these (it does not copy them): they live as long
@@ -41,6 +49,23 @@ struct Connection {
   int Deny() {
     ++failures;
     return SSH_AUTH_DENIED;
+  }
+  // After the first factor: signed in, or asked for a code, or refused.
+  int FirstFactor(service::Principal p, const char* user) {
+    auto need = server.mfa.SecondFactorFor(p);
+    if (!need.ok()) return Deny();
+    if (*need == service::SecondFactor::kNotNeeded) return Accept(std::move(p));
+    if (*need == service::SecondFactor::kMustEnrol) {
+      // SFTP cannot enrol: the user must do it over HTTPS first.
+      spdlog::warn("sftp: {} from {} refused: a second factor is required but not enrolled", p.name,
+                   context.address);
+      server.admin.defender().AccountFailed(context, p.user_id, p.name);
+      return Deny();
+    }
+    first_factor = std::move(p);
+    first_factor_user = user;
+    ssh_set_auth_methods(session, SSH_AUTH_METHOD_INTERACTIVE);
+    return SSH_AUTH_PARTIAL;
   }
   int Accept(service::Principal p) {
     if (!server.AdmitUser(p.user_id)) {
@@ -54,7 +79,7 @@ struct Connection {
 
 int OnPassword(ssh_session, const char* user, const char* password, void* data) {
   auto& c = *static_cast<Connection*>(data);
-  if (c.principal || c.OutOfAttempts()) return SSH_AUTH_DENIED;
+  if (c.principal || c.first_factor || c.OutOfAttempts()) return SSH_AUTH_DENIED;
   auto p = c.server.admin.Authenticate(c.context, user, password);
   if (!p.ok()) return c.Deny();
   if (p->must_change_password) {
@@ -63,12 +88,12 @@ int OnPassword(ssh_session, const char* user, const char* password, void* data) 
                  c.context.address);
     return c.Deny();
   }
-  return c.Accept(std::move(*p));
+  return c.FirstFactor(std::move(*p), user);
 }
 
 int OnPublicKey(ssh_session, const char* user, ssh_key key, char state, void* data) {
   auto& c = *static_cast<Connection*>(data);
-  if (c.principal || c.OutOfAttempts()) return SSH_AUTH_DENIED;
+  if (c.principal || c.first_factor || c.OutOfAttempts()) return SSH_AUTH_DENIED;
   const char* type = ssh_key_type_to_char(ssh_key_type(key));
   char* b64 = nullptr;
   if (!type || ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) return c.Deny();
@@ -83,7 +108,7 @@ int OnPublicKey(ssh_session, const char* user, ssh_key key, char state, void* da
   if (state != SSH_PUBLICKEY_STATE_VALID) return c.Deny();
   auto p = c.server.admin.AuthenticateKey(c.context, user, type, key_base64);
   if (!p.ok()) return c.Deny();
-  return c.Accept(std::move(*p));
+  return c.FirstFactor(std::move(*p), user);
 }
 
 int OnSubsystem(ssh_session, ssh_channel channel, const char* name, void* data) {
@@ -134,11 +159,52 @@ ssh_channel OnChannelOpen(ssh_session session, void* data) {
   return c.channel;
 }
 
+// Keyboard-interactive, only after a first factor: one prompt for the code,
+// then its answer. libssh has no callback for it, so it arrives here as a
+// message; the answer message carries no user name (the request did).
+void OnInteractive(Connection& c, ssh_message msg) {
+  if (!c.first_factor || c.principal || c.OutOfAttempts()) {
+    ssh_message_reply_default(msg);
+    return;
+  }
+  if (!ssh_message_auth_kbdint_is_response(msg)) {
+    const char* user = ssh_message_auth_user(msg);
+    if (!user || c.first_factor_user != user) {
+      c.Deny();
+      ssh_message_reply_default(msg);
+      return;
+    }
+    const char* prompts[] = {"Verification code: "};
+    char echo[] = {0};
+    c.code_asked = true;
+    ssh_message_auth_interactive_request(msg, "Second factor", "", 1, prompts, echo);
+    return;
+  }
+  if (!c.code_asked || ssh_userauth_kbdint_getnanswers(c.session) != 1) {
+    c.Deny();
+    ssh_message_reply_default(msg);
+    return;
+  }
+  c.code_asked = false;
+  const char* answer = ssh_userauth_kbdint_getanswer(c.session, 0);
+  auto p = c.server.mfa.VerifySignIn(c.context, *c.first_factor, answer ? answer : "");
+  if (!p.ok() || c.Accept(std::move(*p)) != SSH_AUTH_SUCCESS) {
+    if (!p.ok()) ++c.failures;
+    ssh_message_reply_default(msg);  // failure; the client may ask again
+    return;
+  }
+  ssh_message_auth_reply_success(msg, 0);
+}
+
 // Everything the callbacks above do not take: port forwarding, X11, agent,
 // other channel types. Logged, then refused by libssh's default reply.
 int OnOtherMessage(ssh_session, ssh_message msg, void* data) {
   auto& c = *static_cast<Connection*>(data);
   int type = ssh_message_type(msg);
+  if (type == SSH_REQUEST_AUTH && ssh_message_subtype(msg) == SSH_AUTH_METHOD_INTERACTIVE) {
+    OnInteractive(c, msg);
+    return 0;
+  }
   // Service requests and the "none" method probe get libssh's normal answers.
   if (type == SSH_REQUEST_SERVICE || type == SSH_REQUEST_AUTH) return 1;
   spdlog::warn("sftp: {} from {}: request refused (type {}, subtype {})",
@@ -286,7 +352,8 @@ void WaitForClientToLeave(ssh_session session) {
 void RunConnection(SshServer::Impl& server, ssh_session session, std::string address) {
   int one = 1;
   setsockopt(ssh_get_fd(session), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  Connection c{server, {"sftp", address, NewSessionId()}, 0, std::nullopt, nullptr, false, {}, {}};
+  Connection c(server, {"sftp", address, NewSessionId()});
+  c.session = session;
   if (Authenticate(c, session)) {
     spdlog::info("sftp: {} signed in from {} ({})", c.principal->name, address, c.context.session);
     SftpSession sftp(

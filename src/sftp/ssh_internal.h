@@ -20,6 +20,7 @@ struct SshServer::Impl {
   const config::Config& config;
   service::FileService& files;
   service::AdminService& admin;
+  service::MfaService& mfa;
 
   ssh_bind bind = nullptr;
   std::string endpoint;
@@ -33,8 +34,9 @@ struct SshServer::Impl {
   std::map<std::string, size_t> per_address;  // guarded by mu
   std::map<int64_t, size_t> per_user;         // guarded by mu
 
-  Impl(const config::Config& c, service::FileService& f, service::AdminService& a)
-      : config(c), files(f), admin(a) {}
+  Impl(const config::Config& c, service::FileService& f, service::AdminService& a,
+       service::MfaService& m)
+      : config(c), files(f), admin(a), mfa(m) {}
 
   // Counts a new connection from `address`; false if a limit refuses it.
   bool AdmitConnection(const std::string& address);

@@ -114,8 +114,8 @@ void SshServer::Impl::ReleaseUser(int64_t user_id) {
 }
 
 SshServer::SshServer(const config::Config& config, service::FileService& files,
-                     service::AdminService& admin)
-    : impl_(std::make_unique<Impl>(config, files, admin)) {}
+                     service::AdminService& admin, service::MfaService& mfa)
+    : impl_(std::make_unique<Impl>(config, files, admin, mfa)) {}
 
 SshServer::~SshServer() { Stop(); }
 

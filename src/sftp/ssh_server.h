@@ -20,14 +20,17 @@
 
 #include "config/config.h"
 #include "service/admin_service.h"
+#include "service/mfa.h"
 #include "service/file_service.h"
 
 namespace coffer::sftp {
 
 class SshServer {
  public:
+  // After a password or key, users whose policy needs a second factor answer a
+  // keyboard-interactive prompt for their TOTP code (service/mfa.h).
   SshServer(const config::Config& config, service::FileService& files,
-            service::AdminService& admin);
+            service::AdminService& admin, service::MfaService& mfa);
   ~SshServer();
   SshServer(const SshServer&) = delete;
   SshServer& operator=(const SshServer&) = delete;

@@ -51,8 +51,10 @@ struct User {
   int64_t quota_bytes = 0;  // 0: unlimited
   int64_t used_bytes = 0;   // bytes of all versions this user uploaded that are still stored
   int64_t created_at = 0;   // unix seconds
+  bool mfa_enabled = false;  // a confirmed TOTP second factor exists (mfa_secrets)
 };
-// MAC'd: id, name_key, role, disabled, password_hash, must_change_password, quota_bytes.
+// MAC'd: id, name_key, role, disabled, password_hash, must_change_password, quota_bytes,
+// and "mfa" when mfa_enabled (so rows written before MFA existed keep their MAC).
 
 struct Group {
   Id id = 0;
@@ -153,6 +155,17 @@ struct ApiTokenRow {
   int64_t last_used_at = 0;  // 0: never
 };
 // MAC'd: id, public_id, secret_hash, user_id, scopes, expires_at.
+// A user's TOTP seed, sealed outside the store's knowledge (the store never
+// sees it in clear). `enabled` is false while enrolment awaits its first code.
+struct MfaSecret {
+  Id user_id = 0;
+  Bytes sealed_secret;
+  bool enabled = false;
+  int64_t last_step = 0;  // the last accepted time step; a step is accepted once
+  int64_t created_at = 0;
+  int64_t enabled_at = 0;
+};
+// MAC'd: user_id, sealed_secret, enabled, last_step, enabled_at.
 
 // Failed sign-ins of one account from one address ("*": from anywhere).
 struct AccountFailures {
@@ -360,6 +373,16 @@ class MetadataStore {
   virtual Status TouchApiToken(Id id, int64_t last_used_at) = 0;
   virtual Status DeleteApiToken(Id user_id, Id id) = 0;       // kNotFound
   virtual Result<int64_t> DeleteApiTokensOf(Id user_id) = 0;  // user_id 0: everyone's
+  // TOTP. A missing or MAC-failed row reads as none (the failure is reported).
+  virtual Result<std::optional<MfaSecret>> GetMfaSecret(Id user_id) = 0;
+  virtual Status PutMfaSecret(const MfaSecret& secret) = 0;  // insert or replace
+  virtual Status DeleteMfa(Id user_id) = 0;  // the secret and every recovery code
+  // Recovery codes (keyed hashes). Replace drops the old set; at most 100.
+  virtual Status ReplaceRecoveryCodes(Id user_id, const std::vector<std::string>& code_hashes,
+                                      int64_t created_at) = 0;
+  virtual Result<int64_t> CountRecoveryCodes(Id user_id) = 0;  // valid MACs only
+  // Deletes the matching code; kNotFound if none (or only a forged one) exists.
+  virtual Status UseRecoveryCode(Id user_id, std::string_view code_hash) = 0;
 
   // Sign-in defence. Getters return a zeroed row when there is none.
   virtual Result<AccountFailures> GetAccountFailures(Id user_id, std::string_view address) = 0;

@@ -51,9 +51,15 @@ Status SqliteRepo::ExpectChange(std::string_view what) {
 }
 
 std::vector<std::string> SqliteRepo::UserFields(const User& u) const {
-  return {std::to_string(u.id),         u.name_key,      std::to_string(static_cast<int>(u.role)),
-          u.disabled ? "1" : "0",       u.password_hash, u.must_change_password ? "1" : "0",
-          std::to_string(u.quota_bytes)};
+  std::vector<std::string> f = {std::to_string(u.id),
+                                u.name_key,
+                                std::to_string(static_cast<int>(u.role)),
+                                u.disabled ? "1" : "0",
+                                u.password_hash,
+                                u.must_change_password ? "1" : "0",
+                                std::to_string(u.quota_bytes)};
+  if (u.mfa_enabled) f.push_back("mfa");
+  return f;
 }
 
 bool SqliteRepo::CheckUser(const User& u, const std::string& mac) {
@@ -63,7 +69,7 @@ bool SqliteRepo::CheckUser(const User& u, const std::string& mac) {
 }
 
 // Columns: id, name, name_key, display_name, role, disabled, password_hash,
-// must_change_password, quota_bytes, used_bytes, created_at, mac.
+// must_change_password, quota_bytes, used_bytes, created_at, mac, mfa_enabled.
 Result<std::optional<User>> SqliteRepo::ReadUser(Stmt& s) {
   User u;
   u.id = s.Int(0);
@@ -77,6 +83,7 @@ Result<std::optional<User>> SqliteRepo::ReadUser(Stmt& s) {
   u.quota_bytes = s.Int(8);
   u.used_bytes = s.Int(9);
   u.created_at = s.Int(10);
+  u.mfa_enabled = s.Int(12) != 0;
   // An out-of-range role can never carry a valid MAC either.
   if (s.Int(4) != 0 && s.Int(4) != 1) {
     Alert("users", u.id, "invalid role value");
@@ -91,12 +98,12 @@ Result<Id> SqliteRepo::CreateUser(const User& user) {
   COFFER_RETURN_IF_ERROR(db_->Transact([&]() -> Status {
     COFFER_ASSIGN_OR_RETURN(
         auto s, db_->Prepare("INSERT INTO users (name, name_key, display_name, role, disabled,"
-                             " password_hash, must_change_password, quota_bytes, created_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                             " password_hash, must_change_password, quota_bytes, created_at,"
+                             " mfa_enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     COFFER_RETURN_IF_ERROR(s->BindAll(user.name, user.name_key, user.display_name,
                                       int64_t{static_cast<int>(user.role)}, int64_t{user.disabled},
                                       user.password_hash, int64_t{user.must_change_password},
-                                      user.quota_bytes, user.created_at)
+                                      user.quota_bytes, user.created_at, int64_t{user.mfa_enabled})
                                .Run());
     User stored = user;
     stored.id = id = db_->LastInsertId();
@@ -110,7 +117,7 @@ Result<User> SqliteRepo::GetUser(Id id) {
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(
       auto s, db_->Prepare("SELECT id, name, name_key, display_name, role, disabled, password_hash,"
-                           " must_change_password, quota_bytes, used_bytes, created_at, mac"
+                            " must_change_password, quota_bytes, used_bytes, created_at, mac, mfa_enabled"
                            " FROM users WHERE id = ?"));
   s->Bind(id);
   COFFER_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -124,7 +131,7 @@ Result<User> SqliteRepo::GetUserByName(std::string_view name_key) {
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(
       auto s, db_->Prepare("SELECT id, name, name_key, display_name, role, disabled, password_hash,"
-                           " must_change_password, quota_bytes, used_bytes, created_at, mac"
+                            " must_change_password, quota_bytes, used_bytes, created_at, mac, mfa_enabled"
                            " FROM users WHERE name_key = ?"));
   s->Bind(name_key);
   COFFER_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -138,7 +145,7 @@ Result<std::vector<User>> SqliteRepo::ListUsers(std::string_view after_name_key,
   auto lock = db_->Lock();
   COFFER_ASSIGN_OR_RETURN(
       auto s, db_->Prepare("SELECT id, name, name_key, display_name, role, disabled, password_hash,"
-                           " must_change_password, quota_bytes, used_bytes, created_at, mac"
+                            " must_change_password, quota_bytes, used_bytes, created_at, mac, mfa_enabled"
                            " FROM users WHERE name_key > ? ORDER BY name_key LIMIT ?"));
   s->BindAll(after_name_key, ClampLimit(limit));
   std::vector<User> out;
@@ -156,11 +163,12 @@ Status SqliteRepo::UpdateUser(const User& user) {
   COFFER_ASSIGN_OR_RETURN(
       auto s, db_->Prepare("UPDATE users SET name = ?, name_key = ?, display_name = ?, role = ?,"
                            " disabled = ?, password_hash = ?, must_change_password = ?,"
-                           " quota_bytes = ?, mac = ? WHERE id = ?"));
+                           " quota_bytes = ?, mfa_enabled = ?, mac = ? WHERE id = ?"));
   COFFER_RETURN_IF_ERROR(
       s->BindAll(user.name, user.name_key, user.display_name, int64_t{static_cast<int>(user.role)},
                  int64_t{user.disabled}, user.password_hash, int64_t{user.must_change_password},
-                 user.quota_bytes, mac_.Compute(kUsersDomain, UserFields(user)), user.id)
+                 user.quota_bytes, int64_t{user.mfa_enabled},
+                 mac_.Compute(kUsersDomain, UserFields(user)), user.id)
           .Run());
   return ExpectChange("no such user");
 }

@@ -115,7 +115,6 @@ constexpr Sql kMigration3[] = {
     " created_at INTEGER NOT NULL, mac TEXT NOT NULL DEFAULT '')",
 };
 
-
 // The tamper-evident record (docs/audit.md): each activity row carries the hash
 // of its predecessor and its own hash over a canonical encoding (computed in
 // audit/); rows written before this migration keep empty hashes and are reported
@@ -184,6 +183,25 @@ constexpr Sql kMigration8[] = {
     "CREATE INDEX activity_search_result ON activity (result, at_us, id)",
 };
 
+// TOTP second factor. The seed is sealed with a key outside the database
+// (crypto/field_sealer.h) and the row is MAC'd; users.mfa_enabled (in the
+// users MAC) says whether the user has a confirmed second factor, so deleting
+// the mfa_secrets row fails closed instead of turning MFA off. Recovery codes
+// are keyed hashes, MAC'd, deleted when used.
+constexpr Sql kMigration6[] = {
+    "ALTER TABLE users ADD COLUMN mfa_enabled INTEGER NOT NULL DEFAULT 0",
+    "CREATE TABLE mfa_secrets ("
+    " user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+    " sealed_secret BLOB NOT NULL, enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),"
+    " last_step INTEGER NOT NULL, created_at INTEGER NOT NULL, enabled_at INTEGER NOT NULL,"
+    " mac TEXT NOT NULL)",
+    "CREATE TABLE mfa_recovery_codes ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " code_hash TEXT NOT NULL, created_at INTEGER NOT NULL, mac TEXT NOT NULL,"
+    " UNIQUE (user_id, code_hash))",
+};
+
 // Migrations by number. Numbers are reserved per change and may land out of
 // order, so a database gets every listed migration it has not applied yet, in
 // number order (never one twice: schema_migrations records each).
@@ -191,9 +209,9 @@ struct Migration {
   int64_t version;
   std::span<const Sql> statements;
 };
-constexpr Migration kMigrations[] = {
-    {1, kMigration1}, {2, kMigration2}, {3, kMigration3}, {4, kMigration4},
-    {5, kMigration5}, {8, kMigration8}};
+constexpr Migration kMigrations[] = {{1, kMigration1}, {2, kMigration2}, {3, kMigration3},
+                                     {4, kMigration4}, {5, kMigration5}, {6, kMigration6},
+                                     {8, kMigration8}};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"

@@ -102,6 +102,13 @@ class SqliteRepo final : public MetadataStore {
   Status TouchApiToken(Id id, int64_t last_used_at) override;
   Status DeleteApiToken(Id user_id, Id id) override;
   Result<int64_t> DeleteApiTokensOf(Id user_id) override;
+  Result<std::optional<MfaSecret>> GetMfaSecret(Id user_id) override;
+  Status PutMfaSecret(const MfaSecret& secret) override;
+  Status DeleteMfa(Id user_id) override;
+  Status ReplaceRecoveryCodes(Id user_id, const std::vector<std::string>& code_hashes,
+                              int64_t created_at) override;
+  Result<int64_t> CountRecoveryCodes(Id user_id) override;
+  Status UseRecoveryCode(Id user_id, std::string_view code_hash) override;
 
   Result<AccountFailures> GetAccountFailures(Id user_id, std::string_view address) override;
   Status PutAccountFailures(const AccountFailures& f) override;
