@@ -89,14 +89,13 @@ Router Router::Default() {
       {Method::kGet, "/api/v1/recycle", RouteId::kRecycleList, Access::kRead},
       {Method::kPost, "/api/v1/recycle/restore", RouteId::kRecycleRestore, Access::kWrite},
       {Method::kGet, "/api/v1/activity", RouteId::kActivity, Access::kRead},
-  });
-};
-// The web interface: "/" and each embedded asset's exact path, public.
-for (const WebAsset& asset : WebAssets()) {
-  routes.push_back({Method::kGet, asset.path, RouteId::kWebAsset, Access::kPublic});
-  routes.push_back({Method::kHead, asset.path, RouteId::kWebAsset, Access::kPublic});
-}
-return Router(std::move(routes));
+  };
+  // The web interface: "/" and each embedded asset's exact path, public.
+  for (const WebAsset& asset : WebAssets()) {
+    routes.push_back({Method::kGet, asset.path, RouteId::kWebAsset, Access::kPublic});
+    routes.push_back({Method::kHead, asset.path, RouteId::kWebAsset, Access::kPublic});
+  }
+  return Router(std::move(routes));
 }
 
 Router Router::Without(Access access) const {
