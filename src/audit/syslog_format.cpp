@@ -18,7 +18,7 @@ std::string Timestamp(int64_t at_us) {
   std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999) return "-";
-  char buf[40];
+  char buf[96];  // room for any int values, so the format cannot truncate
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<long long>(micros));

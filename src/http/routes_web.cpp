@@ -40,12 +40,15 @@ Reply WebAssetReply(const Request& request) {
   if (asset == nullptr) return Problem(404);
   Reply r;
   r.content_type = std::string(asset->content_type);
-  bool gzip = !asset->gzip_body.empty() && AcceptsGzip(request.Header("accept-encoding"));
+  // Only the hashed, static assets are compressed; the page is sent as is, so no
+  // compressed answer ever sits next to a secret (BREACH).
+  bool compressible = asset->immutable && !asset->gzip_body.empty();
+  bool gzip = compressible && AcceptsGzip(request.Header("accept-encoding"));
   r.body = std::string(gzip ? asset->gzip_body : asset->body);
   r.headers.emplace_back("Content-Security-Policy", std::string(kWebContentSecurityPolicy));
   r.headers.emplace_back("Cache-Control",
                          asset->immutable ? "public, max-age=31536000, immutable" : "no-store");
-  if (!asset->gzip_body.empty()) r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (compressible) r.headers.emplace_back("Vary", "Accept-Encoding");
   if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
   return r;
 }

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 ALTERED, REMOVED, INSERTED, REORDERED, FORGED, TRUNCATED = 9, 10, 11, 12, 13, 14
-RECORDS = 30  # init's user.create + 29 folders
+RECORDS = 30  # init's user.create and alert.admin.created + 28 folders
 EVERY = 5     # checkpoints at records 1, 6, 11, 16, 21, 26
 
 FIELDS = ("id, at_us, actor_id, actor_name, protocol, address, session, action, path,"
@@ -25,7 +25,7 @@ def audited(coffer):
     text = re.sub(r"checkpoint_every_records = \d+", f"checkpoint_every_records = {EVERY}", text)
     text = re.sub(r"checkpoint_every_seconds = \d+", "checkpoint_every_seconds = 86400", text)
     cfg.write_text(text)
-    for i in range(RECORDS - 1):
+    for i in range(RECORDS - 2):
         coffer.run("folder", "add", f"/f{i:02d}")
     return coffer
 

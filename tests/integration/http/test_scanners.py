@@ -21,7 +21,9 @@ def cli(server, *args):
                           capture_output=True, text=True, timeout=60)
 
 
-def test_testssl_reports_no_weakness(server, tmp_path):
+def test_testssl_reports_no_weakness(server_factory, tmp_path):
+    # Default limits: testssl opens many connections from one address.
+    server = server_factory()
     report = tmp_path / "testssl.json"
     subprocess.run(["testssl", "--quiet", "--color", "0", "--warnings", "off",
                     "--jsonfile-pretty", str(report), "-p", "-s", "-f", "-U", "-S", "-h",
