@@ -159,6 +159,8 @@ test("sign-in: a wrong password is refused with one message; the administrator s
   await page.getByLabel("Password", { exact: true }).fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("alert").filter({ hasText: "not correct" }).waitFor();
+  // After a failure the account waits before the next check (docs/security.md).
+  await new Promise((resolve) => setTimeout(resolve, 2500));
   adminPassword = await signIn(page, "admin", ADMIN_PASSWORD, "Copper-window-8812-falcon");
   await assert.doesNotReject(mainNav(page).getByRole("link", { name: "Users" }).waitFor());
   await shot(page, "home");
