@@ -49,7 +49,8 @@ TEST_F(ActivityRouteTest, AdministratorsSeeEveryoneUsersTheirOwn) {
   EXPECT_GE(doc["items"].size(), 2u);
   Reply mine = Get(User("alice"), "/api/v1/activity");
   ASSERT_EQ(mine.status, 200);
-  for (const auto& item : nlohmann::json::parse(mine.body)["items"]) {
+  const auto mine_doc = nlohmann::json::parse(mine.body);  // must outlive the loop
+  for (const auto& item : mine_doc["items"]) {
     EXPECT_EQ(item["actor"], "alice");
   }
   EXPECT_EQ(Get(User("alice"), "/api/v1/activity?user=bob").status, 403);
