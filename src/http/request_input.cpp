@@ -188,6 +188,7 @@ Reply JsonReply(int status, const nlohmann::json& doc) {
 Reply NoContent() {
   Reply r;
   r.status = 204;
+  r.content_type.clear();  // no body, so no type
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include "http/auth.h"
 #include "http/handlers.h"
 #include "http/query.h"
+#include "http/request_input.h"
 #include "service/admin_service.h"
 #include "service/sessions.h"
 
@@ -20,13 +21,6 @@ Reply Json(int status, const json& body) {
   Reply r;
   r.status = status;
   r.body = body.dump();
-  return r;
-}
-
-Reply NoContent() {
-  Reply r;
-  r.status = 204;
-  r.content_type.clear();
   return r;
 }
 
@@ -66,7 +60,9 @@ json MeJson(const service::Principal& p, std::string_view csrf) {
 }
 
 std::optional<int64_t> IdParam(const Request& request) {
-  auto v = QueryParam(request.target, "id");
+  auto query = Query::Parse(request.target);
+  if (!query.ok()) return std::nullopt;
+  auto v = query->Get("id");
   if (!v || v->empty() || v->size() > 18) return std::nullopt;
   int64_t n = 0;
   for (char ch : *v) {
