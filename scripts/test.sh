@@ -25,6 +25,15 @@ count_ctest() {  # reads a ctest log, adds its totals
   failed=$((failed + fails))
 }
 
+print_failures() {  # the end of each failed test's own output, so a CI log says why
+  awk '
+    /^ *[0-9]+\/[0-9]+ Test +#/ { if (keep) flush(); keep = ($0 ~ /\*\*\*(Failed|Timeout|Exception)/); n = 0 }
+    keep { buf[n++ % 60] = $0 }
+    function flush(  i, s) { s = (n > 60) ? n - 60 : 0; print "---- output of a failed test (last lines):"; for (i = s; i < n; i++) print buf[i % 60]; keep = 0 }
+    /tests passed, / { if (keep) flush() }
+  ' "$1"
+}
+
 run_preset() {
   local preset="$1"
   echo "== $preset: build"
@@ -34,9 +43,10 @@ run_preset() {
     failed=$((failed + 1)); status=1; return
   fi
   echo "== $preset: tests"
-  ctest --preset "$preset" -j "$jobs" --timeout 900 2>&1 | tee "$logdir/ctest-$preset.log" |
+  ctest --preset "$preset" -j "$jobs" --timeout 900 --output-on-failure 2>&1 | tee "$logdir/ctest-$preset.log" |
     grep -E 'tests passed|\*\*\*Failed|\*\*\*Timeout|Exception|Not Run' || true
   count_ctest "$logdir/ctest-$preset.log"
+  print_failures "$logdir/ctest-$preset.log"
   grep -qE '100% tests passed' "$logdir/ctest-$preset.log" || status=1
 }
 

@@ -54,6 +54,11 @@ class Api:
                                "Authorization: Bearer " + self.token, *args],
                               capture_output=True, timeout=timeout)
 
+    def popen(self, *args, stdin=None):
+        return subprocess.Popen(["curl", "-sS", "--cacert", self.ca, "-H",
+                                 "Authorization: Bearer " + self.token, *args],
+                                stdin=stdin, stdout=subprocess.PIPE)
+
 
 def setup_alice(data):
     pw = data.parent / "alice-password"
@@ -96,5 +101,11 @@ def rss_kib(pid):
     return 0
 
 
+def sanitized():
+    """Whether the binary under test is the ASan + UBSan build (set by CMake)."""
+    return os.environ.get("COFFER_SANITIZED") == "1"
+
+
 def big_file_bytes():
-    return int(os.environ.get("COFFER_BIG_FILE_BYTES", str(1 << 30)))
+    default = (1 << 30) if sanitized() else (5 << 30)
+    return int(os.environ.get("COFFER_BIG_FILE_BYTES", str(default)))
