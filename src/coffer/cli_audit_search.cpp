@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "coffer/cli_audit.h"
+#include "http/json_views.h"
 #include "service/activity_csv.h"
 
 namespace coffer::cli {
@@ -16,23 +17,6 @@ struct SearchArgs {
   size_t limit = 100;
 };
 
-nlohmann::json RecordJson(const store::ActivityRecord& r) {
-  return {{"id", r.id},
-          {"time", service::IsoTimeUs(r.at_us)},
-          {"at_us", r.at_us},
-          {"actor", r.actor_name},
-          {"protocol", r.protocol},
-          {"address", r.address},
-          {"session", r.session},
-          {"action", r.action},
-          {"path", r.path},
-          {"object_id", r.object_id},
-          {"result", r.result},
-          {"detail", r.detail},
-          {"bytes", r.bytes},
-          {"sha256", r.sha256_hex}};
-}
-
 Status PrintPage(const Cli& cli, const std::string& format, const service::ActivityPage& page) {
   if (format == "csv") {
     std::cout << service::ActivityCsvHeader();
@@ -41,7 +25,7 @@ Status PrintPage(const Cli& cli, const std::string& format, const service::Activ
     return Status::Ok();
   }
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& r : page.items) items.push_back(RecordJson(r));
+  for (const auto& r : page.items) items.push_back(http::ActivityRecordJson(r));
   if (format == "json" || cli.json()) {
     std::cout << nlohmann::json{{"items", items}, {"next_cursor", page.next_cursor}}.dump() << "\n";
     return Status::Ok();

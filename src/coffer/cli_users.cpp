@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "coffer/cli.h"
+#include "http/json_views.h"
 
 namespace coffer::cli {
 
@@ -9,19 +10,6 @@ namespace {
 
 using service::Context;
 using service::Principal;
-
-nlohmann::json ToJson(const service::UserInfo& u) {
-  return {{"id", u.id},
-          {"name", u.name},
-          {"display_name", u.display_name},
-          {"role", u.admin ? "admin" : "user"},
-          {"disabled", u.disabled},
-          {"must_change_password", u.must_change_password},
-          {"quota_bytes", u.quota_bytes},
-          {"used_bytes", u.used_bytes},
-          {"created_at", u.created_at},
-          {"groups", u.groups}};
-}
 
 std::string Describe(const service::UserInfo& u) {
   std::ostringstream out;
@@ -68,7 +56,7 @@ void AddUserAdd(CLI::App* user, Cli& cli, std::shared_ptr<UserArgs> a) {
         }
         COFFER_ASSIGN_OR_RETURN(nu.password, OptionalPassword(a->password_file));
         COFFER_ASSIGN_OR_RETURN(auto created, app.admin().CreateUser(p, c, nu));
-        nlohmann::json doc = ToJson(created.user);
+        nlohmann::json doc = http::UserJson(created.user);
         std::string human = "Created user " + created.user.name;
         if (!created.generated_password.empty()) {
           doc["password"] = created.generated_password;
@@ -94,7 +82,7 @@ void AddUserList(CLI::App* user, Cli& cli) {
                       "USED", "QUOTA");
         out << line;
         for (const auto& u : users) {
-          doc.push_back(ToJson(u));
+          doc.push_back(http::UserJson(u));
           std::snprintf(line, sizeof line, "%-24s %-6s %-9s %12s %12s\n", u.name.c_str(),
                         u.admin ? "admin" : "user", u.disabled ? "disabled" : "enabled",
                         HumanSize(u.used_bytes).c_str(),
@@ -109,9 +97,9 @@ void AddUserList(CLI::App* user, Cli& cli) {
 }
 
 // Subcommands that take a user name and print a confirmation.
-void AddUserSimple(CLI::App* user, Cli& cli, std::shared_ptr<UserArgs> a, const char* name,
-                   const char* help,
-                   std::function<Status(app::App&, const Principal&, const Context&, UserArgs&)> fn) {
+void AddUserSimple(
+    CLI::App* user, Cli& cli, std::shared_ptr<UserArgs> a, const char* name, const char* help,
+    std::function<Status(app::App&, const Principal&, const Context&, UserArgs&)> fn) {
   auto* cmd = user->add_subcommand(name, help);
   cmd->add_option("name", a->name, "User name")->required();
   if (std::string(name) == "passwd") {
@@ -142,12 +130,13 @@ void AddUserCommand(CLI::App& root, Cli& cli) {
   AddUserKeyCommands(user, cli);
   AddUserUnlockCommand(user, cli);
   AddUserMfaCommands(user, cli);
-  AddUserSimple(user, cli, a, "show", "Show one user",
-                [&cli](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
-                  COFFER_ASSIGN_OR_RETURN(auto u, app.admin().GetUser(p, c, args.name));
-                  cli.Print(ToJson(u), Describe(u));
-                  return Status::Ok();
-                });
+  AddUserSimple(
+      user, cli, a, "show", "Show one user",
+      [&cli](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
+        COFFER_ASSIGN_OR_RETURN(auto u, app.admin().GetUser(p, c, args.name));
+        cli.Print(http::UserJson(u), Describe(u));
+        return Status::Ok();
+      });
   auto confirm = [&cli](const std::string& what) {
     cli.Print({{"ok", true}, {"message", what}}, what);
     return Status::Ok();
@@ -167,36 +156,39 @@ void AddUserCommand(CLI::App& root, Cli& cli) {
                   Status st = app.admin().DeleteUser(p, c, args.name);
                   return st.ok() ? confirm("Deleted " + args.name) : st;
                 });
-  AddUserSimple(user, cli, a, "quota", "Set a user's storage quota",
-                [confirm](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
-                  COFFER_ASSIGN_OR_RETURN(int64_t bytes, ParseSize(args.quota));
-                  COFFER_RETURN_IF_ERROR(app.admin().SetUserQuota(p, c, args.name, bytes));
-                  return confirm("Quota of " + args.name + " set to " +
-                                 (bytes ? HumanSize(bytes) : std::string("unlimited")));
-                });
-  AddUserSimple(user, cli, a, "passwd", "Set or reset a user's password",
-                [&cli](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
-                  COFFER_ASSIGN_OR_RETURN(auto pw, OptionalPassword(args.password_file));
-                  bool force = !(pw && args.no_force_change);
-                  COFFER_ASSIGN_OR_RETURN(std::string generated,
-                                          app.admin().SetPassword(p, c, args.name, pw, force));
-                  nlohmann::json doc = {{"ok", true}, {"must_change_password", force}};
-                  std::string human = "Password of " + args.name + " changed";
-                  if (!generated.empty()) {
-                    doc["password"] = generated;
-                    human += "\nOne-time password: " + generated +
-                             " (shown once; must be changed at first sign-in)";
-                  }
-                  cli.Print(doc, human);
-                  return Status::Ok();
-                });
+  AddUserSimple(
+      user, cli, a, "quota", "Set a user's storage quota",
+      [confirm](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
+        COFFER_ASSIGN_OR_RETURN(int64_t bytes, ParseSize(args.quota));
+        COFFER_RETURN_IF_ERROR(app.admin().SetUserQuota(p, c, args.name, bytes));
+        return confirm("Quota of " + args.name + " set to " +
+                       (bytes ? HumanSize(bytes) : std::string("unlimited")));
+      });
+  AddUserSimple(
+      user, cli, a, "passwd", "Set or reset a user's password",
+      [&cli](app::App& app, const Principal& p, const Context& c, UserArgs& args) -> Status {
+        COFFER_ASSIGN_OR_RETURN(auto pw, OptionalPassword(args.password_file));
+        bool force = !(pw && args.no_force_change);
+        COFFER_ASSIGN_OR_RETURN(std::string generated,
+                                app.admin().SetPassword(p, c, args.name, pw, force));
+        nlohmann::json doc = {{"ok", true}, {"must_change_password", force}};
+        std::string human = "Password of " + args.name + " changed";
+        if (!generated.empty()) {
+          doc["password"] = generated;
+          human += "\nOne-time password: " + generated +
+                   " (shown once; must be changed at first sign-in)";
+        }
+        cli.Print(doc, human);
+        return Status::Ok();
+      });
 }
 
 void AddGroupCommand(CLI::App& root, Cli& cli) {
   auto* group = root.add_subcommand("group", "Manage groups and their members");
   group->require_subcommand(1);
   auto a = std::make_shared<UserArgs>();
-  auto run = [&cli](CLI::App* cmd, std::function<Status(app::App&, const Principal&, const Context&)> fn) {
+  auto run = [&cli](CLI::App* cmd,
+                    std::function<Status(app::App&, const Principal&, const Context&)> fn) {
     cmd->callback([&cli, fn] { cli.Set([&cli, fn] { return cli.WithApp(fn); }); });
   };
   auto* add = group->add_subcommand("add", "Create a group");
@@ -230,8 +222,8 @@ void AddGroupCommand(CLI::App& root, Cli& cli) {
   auto* member = group->add_subcommand("member", "Add or remove members");
   member->require_subcommand(1);
   for (bool adding : {true, false}) {
-    auto* cmd = member->add_subcommand(adding ? "add" : "remove",
-                                       adding ? "Add a user to a group" : "Remove a user from a group");
+    auto* cmd = member->add_subcommand(
+        adding ? "add" : "remove", adding ? "Add a user to a group" : "Remove a user from a group");
     cmd->add_option("group", a->group, "Group name")->required();
     cmd->add_option("user", a->name, "User name")->required();
     run(cmd, [&cli, a, adding](app::App& app, const Principal& p, const Context& c) -> Status {

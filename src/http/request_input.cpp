@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <limits>
 
 namespace coffer::http {
@@ -104,6 +105,20 @@ Result<std::string> Query::Require(std::string_view name, const char* missing) c
   auto v = Get(name);
   if (!v || v->empty()) return InvalidArgument(missing);
   return *v;
+}
+
+Result<std::optional<int64_t>> Query::Integer(std::string_view name, int64_t min, int64_t max,
+                                              const char* bad) const {
+  auto text = Get(name);
+  if (!text) return std::optional<int64_t>();
+  int64_t v = 0;
+  const char* end = text->data() + text->size();
+  if (text->empty() || text->size() > 18 || !std::isdigit(static_cast<unsigned char>((*text)[0]))) {
+    return InvalidArgument(bad);
+  }
+  auto [ptr, ec] = std::from_chars(text->data(), end, v);
+  if (ec != std::errc() || ptr != end || v < min || v > max) return InvalidArgument(bad);
+  return std::optional<int64_t>(v);
 }
 
 Result<JsonBody> JsonBody::Parse(const Request& request, bool empty_ok) {

@@ -51,6 +51,10 @@ class Query {
   bool Has(std::string_view name) const { return Get(name).has_value(); }
   // The value of a required, non-empty parameter; `missing` is the constant message if absent.
   Result<std::string> Require(std::string_view name, const char* missing) const;
+  // A decimal integer in [min, max] (digits only, no sign); nullopt when absent,
+  // the constant `bad` message when malformed or out of range.
+  Result<std::optional<int64_t>> Integer(std::string_view name, int64_t min, int64_t max,
+                                         const char* bad) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> params_;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "http/handlers.h"
+#include "http/json_views.h"
 #include "http/request_input.h"
 #include "service/admin_service.h"
 #include "service/perms.h"
@@ -42,69 +43,21 @@ Reply Refused(const Status& st, const char* hint) {
   return r;
 }
 
-constexpr std::array<std::pair<std::string_view, uint32_t>, 6> kPermNames = {{
-    {"list", service::kList},
-    {"read", service::kRead},
-    {"write", service::kWrite},
-    {"delete", service::kDelete},
-    {"share", service::kShare},
-    {"manage", service::kManage},
-}};
-
-json PermsJson(uint32_t perms) {
-  json out = json::array();
-  for (const auto& [name, bit] : kPermNames) {
-    if (perms & bit) out.push_back(name);
-  }
-  return out;
-}
-
 // Exact lower-case names; an empty list is an explicit no-access entry.
 Result<uint32_t> ParsePermNames(const std::vector<std::string>& names) {
   uint32_t perms = 0;
   for (const auto& n : names) {
-    bool known = false;
-    for (const auto& [name, bit] : kPermNames) {
-      if (n == name) {
-        perms |= bit;
-        known = true;
-      }
-    }
-    if (!known) {
+    auto bit = PermBit(n);
+    if (!bit) {
       return InvalidArgument("perms must be a list of: list, read, write, delete, share, manage");
     }
+    perms |= *bit;
   }
   return perms;
 }
 
-json UserJson(const service::UserInfo& u) {
-  return {{"id", u.id},
-          {"name", u.name},
-          {"display_name", u.display_name},
-          {"admin", u.admin},
-          {"disabled", u.disabled},
-          {"must_change_password", u.must_change_password},
-          {"quota_bytes", u.quota_bytes},
-          {"used_bytes", u.used_bytes},
-          {"created_at", u.created_at},
-          {"groups", u.groups}};
-}
-
 json GroupJson(const service::GroupInfo& g) {
   return {{"id", g.id}, {"name", g.name}, {"members", g.members}};
-}
-
-json EntryJson(const service::EntryInfo& e) {
-  return {{"id", e.id},
-          {"name", e.name},
-          {"path", e.path},
-          {"type", e.is_folder ? "folder" : "file"},
-          {"size", e.size},
-          {"sha256", e.sha256_hex},
-          {"created_at", e.created_at},
-          {"modified_at", e.modified_at},
-          {"quota_bytes", e.quota_bytes},
-          {"perms", PermsJson(e.perms)}};
 }
 
 // Lists are one page: every list here is bounded by the store.

@@ -1,5 +1,5 @@
 // Helpers shared by the route handlers (internal to src/http): input parsing
-// that refuses rather than guesses, and the JSON shape of an entry.
+// that refuses rather than guesses (the JSON shapes are in json_views.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -7,13 +7,12 @@
 #include <string>
 
 #include "http/api.h"
+#include "http/json_views.h"
 #include "http/request_input.h"
 #include "service/file_service.h"
 
 namespace coffer::http {
 
-// The entry object of docs/api.md.
-nlohmann::json EntryJson(const service::EntryInfo& e);
 // The request's JSON object body; nullopt (after setting *refusal) if it is not
 // one, or nests deeper than a request ever needs.
 std::optional<nlohmann::json> JsonObjectBody(const Request& r, Reply* refusal);

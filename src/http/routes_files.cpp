@@ -1,8 +1,6 @@
 // File and folder routes with JSON bodies: list, stat, mkdir, move, copy,
 // delete, recycle bin. Each parses its input, makes one service call and maps
 // the result (docs/api.md "Files").
-#include <charconv>
-
 #include "http/handlers.h"
 #include "http/routes_common.h"
 #include "service/perms.h"
@@ -12,27 +10,6 @@ namespace coffer::http {
 namespace {
 
 constexpr int kMaxJsonDepth = 8;
-
-nlohmann::json PermsJson(uint32_t perms) {
-  static constexpr std::pair<uint32_t, const char*> kNames[] = {
-      {service::kList, "list"},     {service::kRead, "read"},   {service::kWrite, "write"},
-      {service::kDelete, "delete"}, {service::kShare, "share"}, {service::kManage, "manage"}};
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& [bit, name] : kNames)
-    if (perms & bit) out.push_back(name);
-  return out;
-}
-
-// `text` as an integer in [lo, hi]; nullopt unless it is only decimal digits.
-std::optional<int64_t> ParseInt(std::string_view text, int64_t lo, int64_t hi) {
-  int64_t v = 0;
-  if (text.empty() || text.size() > 18 || text.front() == '-' || text.front() == '+')
-    return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
-    return std::nullopt;
-  return v;
-}
 
 // The `path` query parameter, required.
 std::optional<std::string> PathParam(const Request& r, Reply* refusal) {
@@ -59,20 +36,6 @@ std::optional<std::pair<std::string, std::string>> FromTo(const Request& r, Repl
 }
 
 }  // namespace
-
-nlohmann::json EntryJson(const service::EntryInfo& e) {
-  nlohmann::json j = {{"id", e.id},
-                      {"name", e.name},
-                      {"path", e.path},
-                      {"type", e.is_folder ? "folder" : "file"},
-                      {"size", e.size},
-                      {"sha256", e.is_folder ? "" : e.sha256_hex},
-                      {"created_at", e.created_at},
-                      {"modified_at", e.modified_at},
-                      {"perms", PermsJson(e.perms)}};
-  if (e.deleted_at) j["deleted_at"] = *e.deleted_at;
-  return j;
-}
 
 std::optional<nlohmann::json> JsonObjectBody(const Request& r, Reply* refusal) {
   bool too_deep = false;
@@ -108,15 +71,15 @@ Reply FilesList(const ApiServices& s, const Request& r, const Caller& c) {
   auto q = QueryOf(r, &refusal);
   if (!q) return refusal;
   if (!q->Has("path")) return Problem(400, "the path parameter is required");
-  auto limit = ParseInt(q->Get("limit", "100"), 1, 1000);
-  if (!limit) return Problem(400, "limit must be a number from 1 to 1000");
+  auto limit = q->Integer("limit", 1, 1000, "limit must be a number from 1 to 1000");
+  if (!limit.ok()) return InputProblem(limit.status());
   // The listing index orders folders first, then names (case-insensitively);
   // other orders would need other indexes, so they are refused, not faked.
   if (q->Get("sort", "name") != "name" || q->Get("order", "asc") != "asc") {
     return Problem(400, "only sort=name and order=asc are supported");
   }
   auto page = s.files.List(c.principal, c.context, q->Get("path", ""), q->Get("cursor", ""),
-                           static_cast<size_t>(*limit));
+                           static_cast<size_t>(limit->value_or(100)));
   if (!page.ok()) return ProblemFor(page.status());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& e : page->entries) items.push_back(EntryJson(e));

@@ -43,7 +43,7 @@ def test_generated_admin_password_is_printed_once_and_must_be_changed(tmp_path):
     show = subprocess.run([coffer_bin(), "--data", str(data), "--json", "user", "show", "admin"],
                           capture_output=True, text=True, check=True)
     user = json.loads(show.stdout)
-    assert user["role"] == "admin" and user["must_change_password"] is True
+    assert user["admin"] is True and user["must_change_password"] is True
     # The password appears nowhere in the data directory.
     for root, _, files in os.walk(data):
         for f in files:
