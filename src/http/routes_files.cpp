@@ -35,6 +35,19 @@ std::optional<std::pair<std::string, std::string>> FromTo(const Request& r, Repl
   return std::pair{*from, *to};
 }
 
+std::optional<service::ListSort> SortOf(std::string_view key, std::string_view order) {
+  service::ListSort sort;
+  if (key == "modified")
+    sort.order = store::ListOrder::kModified;
+  else if (key == "size")
+    sort.order = store::ListOrder::kSize;
+  else if (key != "name")
+    return std::nullopt;
+  if (order != "asc" && order != "desc") return std::nullopt;
+  sort.descending = order == "desc";
+  return sort;
+}
+
 }  // namespace
 
 std::optional<nlohmann::json> JsonObjectBody(const Request& r, Reply* refusal) {
@@ -73,13 +86,12 @@ Reply FilesList(const ApiServices& s, const Request& r, const Caller& c) {
   if (!q->Has("path")) return Problem(400, "the path parameter is required");
   auto limit = q->Integer("limit", 1, 1000, "limit must be a number from 1 to 1000");
   if (!limit.ok()) return InputProblem(limit.status());
-  // The listing index orders folders first, then names (case-insensitively);
-  // other orders would need other indexes, so they are refused, not faked.
-  if (q->Get("sort", "name") != "name" || q->Get("order", "asc") != "asc") {
-    return Problem(400, "only sort=name and order=asc are supported");
-  }
+  // Folders first, then by name (case-insensitively), modification time or
+  // size; each order has its own index, so pages stay fast in huge folders.
+  auto sort = SortOf(q->Get("sort", "name"), q->Get("order", "asc"));
+  if (!sort) return Problem(400, "sort is name, modified or size; order is asc or desc");
   auto page = s.files.List(c.principal, c.context, q->Get("path", ""), q->Get("cursor", ""),
-                           static_cast<size_t>(limit->value_or(100)));
+                           static_cast<size_t>(limit->value_or(100)), *sort);
   if (!page.ok()) return ProblemFor(page.status());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& e : page->entries) items.push_back(EntryJson(e));

@@ -42,7 +42,7 @@ class CopyJob {
     for (;;) {
       COFFER_ASSIGN_OR_RETURN(auto rows, fs_.store_.ListChildren(src.target().id, cursor, 100));
       for (const auto& child : rows) {
-        cursor = {static_cast<int>(child.kind), child.name_key, child.id};
+        cursor = store::CursorAfter(cursor, child);
         Resolved from = src;
         from.chain.push_back(child);
         from.ids.push_back(child.id);

@@ -74,7 +74,7 @@ Result<int64_t> FileService::StoredBytes(const store::Entry& e) {
 }
 
 Result<ListPage> FileService::List(const Principal& p, const Context& c, std::string_view path,
-                                   std::string_view cursor, size_t limit) {
+                                   std::string_view cursor, size_t limit, ListSort sort) {
   Operation op(activity_, p, c, "folder.list", std::string(path));
   auto run = [&]() -> Result<ListPage> {
     COFFER_ASSIGN_OR_RETURN(Access a, Access::Load(store_, p));
@@ -84,15 +84,16 @@ Result<ListPage> FileService::List(const Principal& p, const Context& c, std::st
     if (folder.target().kind != store::EntryKind::kFolder) {
       return InvalidArgument("not a folder");
     }
-    return ListIn(op, a, folder, cursor, limit);
+    return ListIn(op, a, folder, cursor, limit, sort);
   };
   return op.Finish(run());
 }
 
 Result<ListPage> FileService::ListIn(Operation& op, const Access& a, const Resolved& folder,
-                                     std::string_view cursor_text, size_t limit) {
+                                     std::string_view cursor_text, size_t limit, ListSort sort) {
   (void)op;
-  COFFER_ASSIGN_OR_RETURN(store::ListCursor cursor, DecodeCursor(cursor_text));
+  COFFER_ASSIGN_OR_RETURN(store::ListCursor cursor,
+                          DecodeCursor(cursor_text, sort.order, sort.descending));
   limit = std::clamp<size_t>(limit, 1, config_.limits.max_page_size);
   uint32_t perms = a.Perms(folder.ids);
   // Without list permission a folder is only a way through: show the folders
@@ -110,7 +111,7 @@ Result<ListPage> FileService::ListIn(Operation& op, const Access& a, const Resol
     for (size_t i = 0; i < rows.size(); ++i) {
       const store::Entry& e = rows[i];
       ++scanned;
-      cursor = {static_cast<int>(e.kind), e.name_key, e.id};
+      cursor = store::CursorAfter(cursor, e);
       bool is_folder = e.kind == store::EntryKind::kFolder;
       if (!is_folder && !full) {
         more = false;  // files sort after folders: nothing visible follows
@@ -246,10 +247,11 @@ Result<std::vector<EntryInfo>> FileService::ListRecycle(const Principal& p, cons
     COFFER_ASSIGN_OR_RETURN(Resolved folder, resolver_.Resolve(a, folder_path));
     if (folder.target().kind != store::EntryKind::kFolder) return InvalidArgument("not a folder");
     COFFER_RETURN_IF_ERROR(a.Require(folder.ids, Action::kList));
-    COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListDeletedChildren(folder.target().id,
-                                                                  config_.limits.max_page_size));
+    COFFER_ASSIGN_OR_RETURN(
+        auto rows, store_.ListDeletedChildren(folder.target().id, config_.limits.max_page_size));
     std::vector<EntryInfo> out;
-    for (const auto& e : rows) out.push_back(Info(e, ChildPath(folder.path, e.name), a.Perms(folder.ids)));
+    for (const auto& e : rows)
+      out.push_back(Info(e, ChildPath(folder.path, e.name), a.Perms(folder.ids)));
     return out;
   };
   return op.Finish(run());
@@ -271,8 +273,8 @@ Result<EntryInfo> FileService::RestoreIn(Operation& op, const Access& a, store::
   if (r.is_root() || !r.target().deleted_at) return InvalidArgument("not in the recycle bin");
   for (size_t i = 0; i + 1 < r.chain.size(); ++i) {
     if (r.chain[i].deleted_at) {
-      return FailedPrecondition("the folder holding it is deleted: restore \"" +
-                                r.chain[i].name + "\" first");
+      return FailedPrecondition("the folder holding it is deleted: restore \"" + r.chain[i].name +
+                                "\" first");
     }
   }
   COFFER_RETURN_IF_ERROR(RequireAdminAtRoot(a, r.ParentIds()));

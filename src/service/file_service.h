@@ -49,9 +49,16 @@ struct EntryInfo {
   std::string sha256_hex;
   int64_t created_at = 0;
   int64_t modified_at = 0;
-  int64_t quota_bytes = 0;                // folders; 0: none
-  std::optional<int64_t> deleted_at;      // entries listed from the recycle bin
-  uint32_t perms = 0;                     // the caller's permissions on the folder holding it
+  int64_t quota_bytes = 0;            // folders; 0: none
+  std::optional<int64_t> deleted_at;  // entries listed from the recycle bin
+  uint32_t perms = 0;                 // the caller's permissions on the folder holding it
+};
+
+// The order of a listing; folders always come first. A cursor continues only
+// the order it was made for.
+struct ListSort {
+  store::ListOrder order = store::ListOrder::kName;
+  bool descending = false;
 };
 
 struct ListPage {
@@ -98,7 +105,7 @@ class FileService {
               ActivityLog& activity);
 
   Result<ListPage> List(const Principal& p, const Context& c, std::string_view path,
-                        std::string_view cursor, size_t limit);
+                        std::string_view cursor, size_t limit, ListSort sort = {});
   Result<EntryInfo> Stat(const Principal& p, const Context& c, std::string_view path);
   Result<EntryInfo> Mkdir(const Principal& p, const Context& c, std::string_view path);
   Result<std::unique_ptr<Upload>> BeginUpload(const Principal& p, const Context& c,
@@ -132,13 +139,14 @@ class FileService {
   friend class UploadImpl;
   friend class CopyJob;
 
-  Result<ListPage> ListIn(Operation& op, const Access& a, const Resolved& folder, std::string_view cursor,
-                          size_t limit);
-  Result<EntryInfo> MoveIn(Operation& op, const Access& a, std::string_view from, std::string_view to);
+  Result<ListPage> ListIn(Operation& op, const Access& a, const Resolved& folder,
+                          std::string_view cursor, size_t limit, ListSort sort);
+  Result<EntryInfo> MoveIn(Operation& op, const Access& a, std::string_view from,
+                           std::string_view to);
   Status DeleteIn(Operation& op, const Access& a, std::string_view path);
   Result<EntryInfo> RestoreIn(Operation& op, const Access& a, store::Id entry_id);
-  Status PurgeEntry(const store::Entry& entry, std::span<const store::Id> parent_ids,
-                    int depth, std::vector<std::string>* dead_blobs);
+  Status PurgeEntry(const store::Entry& entry, std::span<const store::Id> parent_ids, int depth,
+                    std::vector<std::string>* dead_blobs);
   void RemoveBlobs(const std::vector<std::string>& blob_ids);
   Result<std::unique_ptr<blob::BlobReader>> OpenVersion(const store::FileVersion& v);
   Result<int64_t> StoredBytes(const store::Entry& entry);

@@ -48,9 +48,9 @@ struct User {
   bool disabled = false;
   std::string password_hash;  // libsodium Argon2id string; empty: no password sign-in
   bool must_change_password = false;
-  int64_t quota_bytes = 0;  // 0: unlimited
-  int64_t used_bytes = 0;   // bytes of all versions this user uploaded that are still stored
-  int64_t created_at = 0;   // unix seconds
+  int64_t quota_bytes = 0;   // 0: unlimited
+  int64_t used_bytes = 0;    // bytes of all versions this user uploaded that are still stored
+  int64_t created_at = 0;    // unix seconds
   bool mfa_enabled = false;  // a confirmed TOTP second factor exists (mfa_secrets)
 };
 // MAC'd: id, name_key, role, disabled, password_hash, must_change_password, quota_bytes,
@@ -117,9 +117,9 @@ struct AclEntry {
 struct SshKey {
   Id id = 0;
   Id user_id = 0;
-  std::string algorithm;   // e.g. "ssh-ed25519"
-  std::string key_base64;  // the public key blob, base64 as in authorized_keys
-  std::string fingerprint; // "SHA256:..." (unique per user)
+  std::string algorithm;    // e.g. "ssh-ed25519"
+  std::string key_base64;   // the public key blob, base64 as in authorized_keys
+  std::string fingerprint;  // "SHA256:..." (unique per user)
   std::string comment;
   int64_t created_at = 0;
   int64_t last_used_at = 0;  // 0: never
@@ -270,11 +270,22 @@ struct AuditAnchor {
 
 // Keyset position in a folder listing: entries sort by (kind, name_key, id),
 // folders first. A default cursor means "from the start".
+// The order of a folder listing. Folders always come before files.
+enum class ListOrder : int { kName = 0, kModified = 1, kSize = 2 };
+
+// Where a listing page starts: after the entry described here (kind -1: from
+// the start). `value` is modified_at or size for those orders.
 struct ListCursor {
   int kind = -1;
   std::string name_key;
   Id id = 0;
+  ListOrder order = ListOrder::kName;
+  bool descending = false;
+  int64_t value = 0;
 };
+
+// The cursor that continues `base`'s listing after `e`.
+ListCursor CursorAfter(const ListCursor& base, const Entry& e);
 
 struct IntegrityAlert {
   std::string table;
@@ -304,8 +315,8 @@ class MetadataStore {
   virtual Result<Group> GetGroupByName(std::string_view name_key) = 0;
   virtual Result<Group> GetGroup(Id id) = 0;
   virtual Result<std::vector<Group>> ListGroups() = 0;
-  virtual Status DeleteGroup(Id id) = 0;  // also its memberships and ACL entries
-  virtual Status AddMember(Id group_id, Id user_id) = 0;  // kAlreadyExists if present
+  virtual Status DeleteGroup(Id id) = 0;                     // also its memberships and ACL entries
+  virtual Status AddMember(Id group_id, Id user_id) = 0;     // kAlreadyExists if present
   virtual Status RemoveMember(Id group_id, Id user_id) = 0;  // kNotFound if absent
   virtual Result<std::vector<Id>> ListGroupIdsOfUser(Id user_id) = 0;
   virtual Result<std::vector<Id>> ListMemberIds(Id group_id) = 0;
@@ -314,7 +325,9 @@ class MetadataStore {
   virtual Result<Entry> GetEntry(Id id) = 0;  // live or deleted
   // The live child with this name_key; kNotFound if none.
   virtual Result<Entry> FindChild(Id parent_id, std::string_view name_key) = 0;
-  // Live children after `cursor`, in (kind, name_key, id) order, at most `limit`.
+  // Live children after `cursor`, folders first, then in the cursor's order
+  // (name_key, modified_at or size, ascending or descending; id breaks ties),
+  // at most `limit`. Every order is an index walk (migrations 1 and 11).
   virtual Result<std::vector<Entry>> ListChildren(Id parent_id, const ListCursor& cursor,
                                                   size_t limit) = 0;
   // Children that were deleted directly (the recycle bin of this folder).
@@ -341,7 +354,7 @@ class MetadataStore {
   virtual Result<bool> BlobReferenced(std::string_view blob_id_hex) = 0;
   // Key rotation: versions whose key_id differs from `key_id`, by version id.
   virtual Result<std::vector<FileVersion>> ListVersionsNotUsingKey(int64_t key_id, Id after_id,
-                                                                  size_t limit) = 0;
+                                                                   size_t limit) = 0;
   virtual Status UpdateVersionKey(Id version_id, int64_t key_id, const Bytes& wrapped_key) = 0;
 
   // ACL entries (one per folder and subject).
@@ -376,7 +389,7 @@ class MetadataStore {
   // TOTP. A missing or MAC-failed row reads as none (the failure is reported).
   virtual Result<std::optional<MfaSecret>> GetMfaSecret(Id user_id) = 0;
   virtual Status PutMfaSecret(const MfaSecret& secret) = 0;  // insert or replace
-  virtual Status DeleteMfa(Id user_id) = 0;  // the secret and every recovery code
+  virtual Status DeleteMfa(Id user_id) = 0;                  // the secret and every recovery code
   // Recovery codes (keyed hashes). Replace drops the old set; at most 100.
   virtual Status ReplaceRecoveryCodes(Id user_id, const std::vector<std::string>& code_hashes,
                                       int64_t created_at) = 0;

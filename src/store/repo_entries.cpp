@@ -1,4 +1,7 @@
 // SqliteRepo: the folder tree and file versions.
+#include <algorithm>
+#include <iterator>
+
 #include "store/sqlite_repo.h"
 
 namespace coffer::store {
@@ -39,6 +42,30 @@ FileVersion ReadVersion(const Stmt& s) {
   return {s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Text(4),
           s.Int(5), s.Int(6), s.Blob(7), s.Int(8), s.Int(9)};
 }
+
+// Listing pages by [order][descending][after a cursor]: constant statements,
+// each an index walk (entries_listing, entries_by_modified, entries_by_size).
+#define COFFER_LIST_FROM " FROM entries WHERE parent_id = ? AND deleted_at IS NULL AND kind = ?"
+constexpr Sql kListChildren[] = {
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM " ORDER BY name_key, id LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM
+    " AND (name_key, id) > (?, ?) ORDER BY name_key, id LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM " ORDER BY name_key DESC, id DESC LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM
+    " AND (name_key, id) < (?, ?) ORDER BY name_key DESC, id DESC LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM " ORDER BY modified_at, id LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM
+    " AND (modified_at, id) > (?, ?) ORDER BY modified_at, id LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM " ORDER BY modified_at DESC, id DESC LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM
+    " AND (modified_at, id) < (?, ?) ORDER BY modified_at DESC, id DESC LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM " ORDER BY size, id LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM
+    " AND (size, id) > (?, ?) ORDER BY size, id LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM " ORDER BY size DESC, id DESC LIMIT ?",
+    "SELECT " COFFER_ENTRY_COLUMNS COFFER_LIST_FROM
+    " AND (size, id) < (?, ?) ORDER BY size DESC, id DESC LIMIT ?",
+};
 
 }  // namespace
 
@@ -84,13 +111,24 @@ Result<Entry> SqliteRepo::FindChild(Id parent_id, std::string_view name_key) {
 Result<std::vector<Entry>> SqliteRepo::ListChildren(Id parent_id, const ListCursor& cursor,
                                                     size_t limit) {
   auto lock = db_->Lock();
-  // Keyset pagination on the entries_listing index: (kind, name_key, id) > cursor.
-  COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT " COFFER_ENTRY_COLUMNS " FROM entries"
-                                               " WHERE parent_id = ? AND deleted_at IS NULL"
-                                               " AND (kind, name_key, id) > (?, ?, ?)"
-                                               " ORDER BY kind, name_key, id LIMIT ?"));
-  s->BindAll(parent_id, int64_t{cursor.kind}, cursor.name_key, cursor.id, ClampLimit(limit));
-  return Entries(*s);
+  const auto want = static_cast<size_t>(ClampLimit(limit));
+  std::vector<Entry> out;
+  // One kind at a time (folders, then files), so that each order is a walk of
+  // an index on (parent_id, kind, key, id) in either direction.
+  for (int kind = std::max(cursor.kind, 0); kind <= 1 && out.size() < want; ++kind) {
+    bool after = kind == cursor.kind;
+    size_t at = (static_cast<size_t>(cursor.order) * 2 + cursor.descending) * 2 + after;
+    if (at >= std::size(kListChildren)) return InvalidArgument("unknown listing order");
+    Sql statement = kListChildren[at];
+    COFFER_ASSIGN_OR_RETURN(auto s, db_->Prepare(statement));
+    s->BindAll(parent_id, int64_t{kind});
+    if (after && cursor.order == ListOrder::kName) s->BindAll(cursor.name_key, cursor.id);
+    if (after && cursor.order != ListOrder::kName) s->BindAll(cursor.value, cursor.id);
+    s->Bind(static_cast<int64_t>(want - out.size()));
+    COFFER_ASSIGN_OR_RETURN(auto rows, Entries(*s));
+    std::move(rows.begin(), rows.end(), std::back_inserter(out));
+  }
+  return out;
 }
 
 Result<std::vector<Entry>> SqliteRepo::ListDeletedChildren(Id parent_id, size_t limit) {
@@ -260,6 +298,15 @@ Status SqliteRepo::UpdateVersionKey(Id version_id, int64_t key_id, const Bytes& 
       auto s, db_->Prepare("UPDATE file_versions SET key_id = ?, wrapped_key = ? WHERE id = ?"));
   COFFER_RETURN_IF_ERROR(s->BindAll(key_id, wrapped_key, version_id).Run());
   return ExpectChange("no such version");
+}
+
+ListCursor CursorAfter(const ListCursor& base, const Entry& e) {
+  ListCursor c = base;
+  c.kind = static_cast<int>(e.kind);
+  c.name_key = e.name_key;
+  c.id = e.id;
+  c.value = base.order == ListOrder::kSize ? e.size : e.modified_at;
+  return c;
 }
 
 }  // namespace coffer::store

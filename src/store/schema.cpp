@@ -202,6 +202,15 @@ constexpr Sql kMigration6[] = {
     " UNIQUE (user_id, code_hash))",
 };
 
+// Folder listings sorted by modification time or size, folders first, walked
+// through an index in either direction (repo_entries.cpp kListChildren).
+constexpr Sql kMigration11[] = {
+    "CREATE INDEX entries_by_modified ON entries (parent_id, kind, modified_at, id)"
+    " WHERE deleted_at IS NULL",
+    "CREATE INDEX entries_by_size ON entries (parent_id, kind, size, id)"
+    " WHERE deleted_at IS NULL",
+};
+
 // Migrations by number. Numbers are reserved per change and may land out of
 // order, so a database gets every listed migration it has not applied yet, in
 // number order (never one twice: schema_migrations records each).
@@ -209,9 +218,9 @@ struct Migration {
   int64_t version;
   std::span<const Sql> statements;
 };
-constexpr Migration kMigrations[] = {{1, kMigration1}, {2, kMigration2}, {3, kMigration3},
-                                     {4, kMigration4}, {5, kMigration5}, {6, kMigration6},
-                                     {8, kMigration8}};
+constexpr Migration kMigrations[] = {{1, kMigration1}, {2, kMigration2},  {3, kMigration3},
+                                     {4, kMigration4}, {5, kMigration5},  {6, kMigration6},
+                                     {8, kMigration8}, {11, kMigration11}};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"

@@ -80,8 +80,47 @@ def test_json_routes_list_stat_mkdir_move_copy_delete_restore(files_api):
     assert [e["name"] for e in binned] == ["f1.txt"] and binned[0]["deleted_at"] > 0
     r = s.post(api.url + "/recycle/restore", json={"id": binned[0]["id"]})
     assert r.status_code == 200 and r.json()["path"] == "/Team/f1.txt"
-    # Sorting: the listing index gives folders first, then names; nothing else is faked.
-    assert_problem(s.get(api.url + "/files", params={"path": "/Team", "sort": "size"}), 400)
+    assert_problem(s.get(api.url + "/files", params={"path": "/Team", "sort": "owner"}), 400)
+    assert_problem(s.get(api.url + "/files", params={"path": "/Team", "order": "up"}), 400)
+
+
+def listing(s, api, path, sort, order, limit=2):
+    names, cursor = [], ""
+    for _ in range(20):
+        page = s.get(api.url + "/files", params={"path": path, "sort": sort, "order": order,
+                                                  "limit": limit, "cursor": cursor})
+        assert page.status_code == 200, page.text
+        names += [e["name"] for e in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            return names, page
+    raise AssertionError("listing did not end")
+
+
+def test_sorting_by_name_size_and_time_in_pages_folders_first(files_api):
+    api = files_api
+    s = session(api)
+    base = "/Team/Sorted"
+    assert s.post(api.url + "/files/mkdir", json={"path": base}).status_code == 201
+    assert s.post(api.url + "/files/mkdir", json={"path": base + "/sub"}).status_code == 201
+    for name, size in (("b.txt", 30), ("a.txt", 10), ("c.txt", 20)):
+        assert put(api, f"{base}/{name}", b"x" * size).status_code == 201
+    names, _ = listing(s, api, base, "name", "desc")
+    assert names == ["sub", "c.txt", "b.txt", "a.txt"]
+    names, _ = listing(s, api, base, "size", "asc")
+    assert names == ["sub", "a.txt", "c.txt", "b.txt"]
+    names, _ = listing(s, api, base, "size", "desc")
+    assert names == ["sub", "b.txt", "c.txt", "a.txt"]
+    # Uploaded one after another (equal seconds fall back to the id): upload order.
+    names, _ = listing(s, api, base, "modified", "asc", limit=1)
+    assert names == ["sub", "b.txt", "a.txt", "c.txt"]
+    names, _ = listing(s, api, base, "modified", "desc", limit=1)
+    assert names == ["sub", "c.txt", "a.txt", "b.txt"]
+    # A cursor continues only the order it was made for.
+    first = s.get(api.url + "/files", params={"path": base, "sort": "size", "limit": 1}).json()
+    r = s.get(api.url + "/files", params={"path": base, "sort": "modified",
+                                           "cursor": first["next_cursor"]})
+    assert_problem(r, 400)
 
 
 def test_ranges_conditionals_and_digests(files_api):

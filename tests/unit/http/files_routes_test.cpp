@@ -191,7 +191,7 @@ TEST_F(FilesRoutes, JsonRoutesMkdirListMoveCopyDeleteRestore) {
 TEST_F(FilesRoutes, BadInputIsRefusedWithoutEchoAndHiddenFoldersAreNotFound) {
   const std::string probe = "%3Cscript%3E";
   for (auto [method, target, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"GET", "/api/v1/files?path=/Team&sort=size", ""},
+           {"GET", "/api/v1/files?path=/Team&sort=owner", ""},
            {"GET", "/api/v1/files?path=/Team&limit=0", ""},
            {"GET", "/api/v1/files?path=/Team&limit=" + probe, ""},
            {"GET", "/api/v1/files?path=/Team&path=/Team", ""},

@@ -1,5 +1,6 @@
 // The folder tree and file versions: unique live names, keyset pages that stay
 // correct while the folder changes, the recycle bin, versions and key rotation.
+#include <map>
 #include <set>
 
 #include "store/store_fixture.h"
@@ -127,6 +128,76 @@ TEST_F(StoreEntriesTest, KeysetPagesSurviveInsertsAndDeletesInBetween) {
   EXPECT_FALSE(unique.count("f128"));
   EXPECT_EQ(seen.size(), 2u + 15u);  // 15 files - f128 + f113
   EXPECT_TRUE(std::is_sorted(seen.begin() + 2, seen.end()));
+}
+
+// Every order, both directions, read in pages of 3: folders first, each kind
+// sorted by its key with ids breaking ties, and no entry seen twice or missed.
+TEST_F(StoreEntriesTest, EveryListingOrderPagesThroughFoldersThenFiles) {
+  Id a = AddFolder(kRootFolderId, "a");
+  struct Made {
+    std::string name;
+    EntryKind kind;
+    int64_t size, modified;
+  };
+  std::vector<Made> made = {{"d2", EntryKind::kFolder, 0, 50}, {"d1", EntryKind::kFolder, 0, 60},
+                            {"e", EntryKind::kFile, 30, 10},   {"b", EntryKind::kFile, 10, 40},
+                            {"c", EntryKind::kFile, 10, 20},   {"a", EntryKind::kFile, 20, 40},
+                            {"f", EntryKind::kFile, 0, 30}};
+  std::map<std::string, Made> by_name;
+  for (const auto& m : made) {
+    Entry e;
+    e.parent_id = a;
+    e.kind = m.kind;
+    e.name = e.name_key = m.name;
+    e.modified_at = m.modified;
+    auto id = store_->InsertEntry(e);
+    ASSERT_TRUE(id.ok());
+    if (m.kind == EntryKind::kFile) {  // size and time come with the current version
+      FileVersion v = Version(*id, 0);
+      v.size = m.size;
+      v.created_at = m.modified;
+      auto vid = store_->InsertVersion(v);
+      ASSERT_TRUE(vid.ok());
+      v.id = *vid;
+      ASSERT_TRUE(store_->SetCurrentVersion(*id, v).ok());
+    }
+    by_name[m.name] = m;
+  }
+  auto key = [&](const std::string& n, ListOrder o) -> int64_t {
+    return o == ListOrder::kSize ? by_name[n].size : by_name[n].modified;
+  };
+  for (ListOrder order : {ListOrder::kName, ListOrder::kModified, ListOrder::kSize}) {
+    for (bool desc : {false, true}) {
+      ListCursor cursor;
+      cursor.order = order;
+      cursor.descending = desc;
+      std::vector<Entry> seen;
+      for (int page = 0; page < 10; ++page) {
+        auto rows = store_->ListChildren(a, cursor, 3);
+        ASSERT_TRUE(rows.ok());
+        for (auto& e : *rows) seen.push_back(e);
+        if (rows->size() < 3) break;
+        cursor = CursorAfter(cursor, rows->back());
+      }
+      ASSERT_EQ(seen.size(), made.size()) << static_cast<int>(order) << desc;
+      for (size_t i = 1; i < seen.size(); ++i) {
+        const Entry& p = seen[i - 1];
+        const Entry& e = seen[i];
+        SCOPED_TRACE(p.name + " then " + e.name);
+        if (p.kind != e.kind) {
+          EXPECT_EQ(p.kind, EntryKind::kFolder);
+          continue;
+        }
+        if (order == ListOrder::kName) {
+          EXPECT_EQ(p.name < e.name, !desc);
+          continue;
+        }
+        auto pk = std::pair{key(p.name, order), p.id};
+        auto ek = std::pair{key(e.name, order), e.id};
+        EXPECT_EQ(pk < ek, !desc);
+      }
+    }
+  }
 }
 
 TEST_F(StoreEntriesTest, ListLimitsAreClamped) {
