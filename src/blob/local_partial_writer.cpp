@@ -20,9 +20,15 @@ namespace {
 constexpr size_t kWriteBatch = 1024 * 1024;
 constexpr size_t kHashBatch = 1024 * 1024;
 
+// Whether `durable` bytes include the sealed final chunk. An empty blob's one
+// (empty) chunk is sealed by its first Sync, so at 0 it is not there yet.
+bool Complete(const format::Layout& layout, uint64_t durable) {
+  return durable == layout.size() && durable > 0;
+}
+
 // The file length of a partial blob holding `durable` plaintext bytes.
 uint64_t FileSizeAt(const format::Layout& layout, uint64_t durable) {
-  if (durable == layout.size()) return layout.file_size();
+  if (Complete(layout, durable)) return layout.file_size();
   return layout.sealed_offset(durable / layout.chunk_size());
 }
 
@@ -40,7 +46,7 @@ class LocalPartialWriter final : public PartialWriter {
         file_(std::move(file)),
         written_(durable),
         synced_(durable),
-        chunk_index_(durable == layout.size() ? layout.chunk_count() : durable / ref.chunk_size),
+        chunk_index_(Complete(layout, durable) ? layout.chunk_count() : durable / ref.chunk_size),
         pending_(ref.chunk_size),
         out_(std::max(kWriteBatch, size_t{ref.chunk_size} + format::kTagSize)) {}
 

@@ -223,7 +223,8 @@ Result<std::unique_ptr<UploadPatch>> ResumableUploads::BeginPatch(const Principa
 Result<UploadStatus> ResumableUploads::Complete(const Principal& p, const Context& c,
                                                 const store::UploadRow& row,
                                                 blob::PartialWriter& writer) {
-  auto ref = writer.Finish();
+  auto synced = writer.Sync();  // a no-op after an append's own Sync; seals an empty file
+  auto ref = synced.ok() ? writer.Finish() : Result<blob::BlobRef>(synced.status());
   // Whatever happens next, the upload is over: its content moved or is unusable.
   Status gone = store_.DeleteUpload(row.id);
   if (!gone.ok()) spdlog::warn("resumable upload {}: {}", row.public_id, gone.ToString());

@@ -179,8 +179,12 @@ def test_protocol_errors(alice):
     assert tus.offset(url) == CHUNK
     # Paths are authorized at creation like a PUT: hidden folders do not exist.
     assert tus.create("/Secret/x.bin", 10).status_code == 404
-    assert tus.create("/Team", 10).status_code == 409
-    assert tus.create("/", 10).status_code in (400, 404, 409)
+    assert tus.create("/Team", 10).status_code == 400  # the root holds folders only
+    r = requests.post(alice.url + "/files/mkdir", json={"path": "/Team/Sub"}, headers=alice.auth,
+                      verify=alice.ca, timeout=30)
+    assert r.status_code == 201
+    assert tus.create("/Team/Sub", 10).status_code == 409  # a folder has the name
+    assert tus.create("/", 10).status_code in (400, 404)
     # Unknown ids and bad queries.
     bogus = alice.server.url + "/api/v1/uploads?id=" + "0" * 32
     assert tus.head(bogus).status_code == 404
