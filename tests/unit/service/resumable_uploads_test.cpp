@@ -103,6 +103,21 @@ TEST_F(ResumableTest, AnInterruptedAppendKeepsWholeChunksOnly) {
   EXPECT_TRUE(*Get(alice_, "/A/x.bin") == data);
 }
 
+TEST_F(ResumableTest, ALongAppendRecordsItsProgressEvery64MiB) {
+  const size_t mib = 1024 * 1024;
+  const std::string piece = RandomText(mib, 5);
+  auto up = uploads_->Create(alice_, ctx_, "/A/long.bin", 100 * mib);
+  ASSERT_TRUE(up.ok());
+  {
+    auto patch = uploads_->BeginPatch(alice_, ctx_, up->id, 0);
+    ASSERT_TRUE(patch.ok());
+    for (int i = 0; i < 70; ++i) ASSERT_TRUE((*patch)->Write(AsBytes(piece)).ok());
+    // Destroyed mid-request (a crash): the checkpoint at 64 MiB survives.
+  }
+  Restart();
+  EXPECT_EQ(uploads_->Get(alice_, ctx_, up->id)->offset, 64 * mib);
+}
+
 TEST_F(ResumableTest, AnotherUserSeesNothing) {
   auto up = uploads_->Create(alice_, ctx_, "/A/mine.bin", 10);
   ASSERT_TRUE(up.ok());
