@@ -17,5 +17,12 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --prefer-offline --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
+# The tus client that the integration tests drive (tests/integration/http/tus-client).
+client=../tests/integration/http/tus-client
+client_stamp=$client/node_modules/.package-lock.json
+if [ ! -f "$client_stamp" ] || [ "$client/package-lock.json" -nt "$client_stamp" ]; then
+  echo "web-build: npm ci (tus test client)"
+  (cd "$client" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json)
+fi
 npm run --silent build -- --outDir "$out" --emptyOutDir --logLevel warn
 echo "web-build: built $(find "$out" -type f | wc -l) files into $out"

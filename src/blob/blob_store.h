@@ -12,8 +12,9 @@
 // Commit protocol: a BlobWriter writes to a temporary file, and Finish() fsyncs it,
 // renames it to its final name and fsyncs the directory. Only then does the caller
 // commit the metadata row that references it. A crash before that leaves an
-// orphan, removed by SweepOrphans at start. Plaintext SHA-256 is computed while
-// streaming in. Nothing holds a whole blob in memory.
+// orphan, removed by SweepOrphans at start. Partial blobs (resumable uploads)
+// live apart and are never swept as orphans: their owner removes them. Plaintext SHA-256 is
+// computed while streaming in. Nothing holds a whole blob in memory.
 //
 // Thread-safety: BlobStore methods may be called concurrently; one BlobWriter or
 // BlobReader is used by one thread at a time.
@@ -26,6 +27,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/keyring.h"
 #include "util/bytes.h"
@@ -74,6 +76,33 @@ class BlobReader {
   virtual Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) = 0;
 };
 
+// A blob written across several sessions: the content of a resumable upload.
+// Its size is fixed when it is created, so every chunk but the last is sealed as
+// soon as it is full and the last one when the final byte arrives; the sealed
+// chunks are the same as a BlobWriter's. What survives a crash is exactly what
+// Sync() reported: whole chunks, or the whole blob.
+struct PartialRef {
+  BlobId id;
+  uint64_t size = 0;  // declared plaintext bytes
+  uint32_t chunk_size = 0;
+  crypto::WrappedKey key;
+};
+
+class PartialWriter {
+ public:
+  virtual ~PartialWriter() = default;  // bytes not yet synced are dropped; the file stays
+  // Appends plaintext; kLimitExceeded past the declared size.
+  virtual Status Write(std::span<const uint8_t> data) = 0;
+  virtual uint64_t bytes_written() const = 0;  // plaintext received, counted from 0
+  // Writes and fsyncs every sealed chunk. Returns the durable offset: the size
+  // once every byte has arrived, otherwise the bytes in whole sealed chunks (a
+  // partly filled chunk is not kept).
+  virtual Result<uint64_t> Sync() = 0;
+  // Once Sync() has returned the size: moves the blob to its final name, makes
+  // that durable, and returns its ref with the SHA-256 read back from storage.
+  virtual Result<BlobRef> Finish() = 0;
+};
+
 struct BlobStoreOptions {
   uint32_t chunk_size = 64 * 1024;
   uint64_t max_blob_bytes = uint64_t{1} << 40;  // per-writer hard limit (1 TiB)
@@ -86,6 +115,14 @@ class BlobStore {
   virtual Result<std::unique_ptr<BlobReader>> Open(const BlobRef& ref) = 0;
   // Removes a finished blob; kNotFound if absent.
   virtual Status Remove(const BlobId& id) = 0;
+  // A new, empty partial blob of `size` bytes, durable under its own name.
+  virtual Result<PartialRef> CreatePartial(uint64_t size) = 0;
+  // Reopens a partial blob at `durable` bytes (0 or a value its Sync() returned),
+  // cutting off anything written after that. kNotFound if it is gone.
+  virtual Result<std::unique_ptr<PartialWriter>> OpenPartial(const PartialRef& ref,
+                                                             uint64_t durable) = 0;
+  virtual Status RemovePartial(const BlobId& id) = 0;  // kNotFound if absent
+  virtual Result<std::vector<BlobId>> ListPartials() = 0;
   // Removes temporary files and every finished blob for which `is_referenced`
   // returns false. Call at start, before serving. Returns the number removed.
   virtual Result<uint64_t> SweepOrphans(

@@ -4,6 +4,8 @@
 //
 //   <root>/tmp/<32 hex>.tmp          a blob being written (removed by SweepOrphans)
 //   <root>/objects/<2 hex>/<32 hex>  a finished blob (blob_format.h)
+//   <root>/partial/<32 hex>          a partial blob: the whole chunks of a
+//                                    resumable upload so far
 #pragma once
 
 #include <memory>
@@ -18,6 +20,7 @@ struct LocalDirs {
   Dir root;
   Dir tmp;
   Dir objects;
+  Dir partial;
 };
 
 Result<std::unique_ptr<BlobWriter>> NewLocalBlobWriter(std::shared_ptr<const LocalDirs> dirs,
@@ -26,5 +29,12 @@ Result<std::unique_ptr<BlobWriter>> NewLocalBlobWriter(std::shared_ptr<const Loc
 Result<std::unique_ptr<BlobReader>> NewLocalBlobReader(std::shared_ptr<const LocalDirs> dirs,
                                                        const crypto::Keyring& keyring,
                                                        const BlobRef& ref);
+
+Result<PartialRef> NewLocalPartial(std::shared_ptr<const LocalDirs> dirs,
+                                   const crypto::Keyring& keyring, uint64_t size,
+                                   uint32_t chunk_size);
+Result<std::unique_ptr<PartialWriter>> OpenLocalPartial(std::shared_ptr<const LocalDirs> dirs,
+                                                        const crypto::Keyring& keyring,
+                                                        const PartialRef& ref, uint64_t durable);
 
 }  // namespace coffer::blob

@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view kTmpDir = "tmp";
 constexpr std::string_view kObjectsDir = "objects";
+constexpr std::string_view kPartialDir = "partial";
 
 // Makes `name` beneath `dir` unless it exists; true if it was made.
 Result<bool> EnsureDir(Env* env, const Dir& dir, std::string_view name) {
@@ -39,9 +40,11 @@ Result<std::shared_ptr<const LocalDirs>> OpenDirs(const std::string& root, Env* 
   COFFER_ASSIGN_OR_RETURN(dirs->root, env->OpenRoot(root, /*create=*/true));
   COFFER_ASSIGN_OR_RETURN(bool made_tmp, EnsureDir(env, dirs->root, kTmpDir));
   COFFER_ASSIGN_OR_RETURN(bool made_objects, EnsureDir(env, dirs->root, kObjectsDir));
-  if (made_tmp || made_objects) COFFER_RETURN_IF_ERROR(env->SyncDir(dirs->root));
+  COFFER_ASSIGN_OR_RETURN(bool made_partial, EnsureDir(env, dirs->root, kPartialDir));
+  if (made_tmp || made_objects || made_partial) COFFER_RETURN_IF_ERROR(env->SyncDir(dirs->root));
   COFFER_ASSIGN_OR_RETURN(dirs->tmp, env->OpenDir(dirs->root, kTmpDir));
   COFFER_ASSIGN_OR_RETURN(dirs->objects, env->OpenDir(dirs->root, kObjectsDir));
+  COFFER_ASSIGN_OR_RETURN(dirs->partial, env->OpenDir(dirs->root, kPartialDir));
   COFFER_RETURN_IF_ERROR(EnsurePrefixDirs(env, dirs->objects));
   return std::shared_ptr<const LocalDirs>(std::move(dirs));
 }
@@ -65,6 +68,31 @@ class LocalBlobStore final : public BlobStore {
     COFFER_ASSIGN_OR_RETURN(Dir prefix, env->OpenDir(dirs_->objects, format::PrefixOf(id)));
     COFFER_RETURN_IF_ERROR(env->Unlink(prefix, id.Hex()));
     return env->SyncDir(prefix);
+  }
+
+  Result<PartialRef> CreatePartial(uint64_t size) override {
+    if (size > options_.max_blob_bytes) return LimitExceeded("file is too large");
+    return NewLocalPartial(dirs_, keyring_, size, options_.chunk_size);
+  }
+
+  Result<std::unique_ptr<PartialWriter>> OpenPartial(const PartialRef& ref,
+                                                     uint64_t durable) override {
+    return OpenLocalPartial(dirs_, keyring_, ref, durable);
+  }
+
+  Status RemovePartial(const BlobId& id) override {
+    COFFER_RETURN_IF_ERROR(dirs_->env->Unlink(dirs_->partial, id.Hex()));
+    return dirs_->env->SyncDir(dirs_->partial);
+  }
+
+  Result<std::vector<BlobId>> ListPartials() override {
+    COFFER_ASSIGN_OR_RETURN(auto names, dirs_->env->List(dirs_->partial));
+    std::vector<BlobId> out;
+    for (const auto& name : names) {
+      auto id = BlobId::FromHex(name);
+      if (id.ok()) out.push_back(*id);  // anything else is not ours: left alone
+    }
+    return out;
   }
 
   Result<uint64_t> SweepOrphans(const std::function<bool(const BlobId&)>& is_referenced) override {

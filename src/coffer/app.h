@@ -17,8 +17,9 @@
 #include "service/activity.h"
 #include "service/admin_service.h"
 #include "service/file_service.h"
-#include "service/sessions.h"
 #include "service/mfa.h"
+#include "service/resumable_uploads.h"
+#include "service/sessions.h"
 #include "store/metadata_store.h"
 
 namespace coffer::app {
@@ -53,6 +54,7 @@ class App {
   service::AdminService& admin() { return *admin_; }
   service::SessionService& sessions() { return *sessions_; }
   service::MfaService& mfa() { return *mfa_; }
+  service::ResumableUploads& uploads() { return *uploads_; }
   const audit::SigningKey& audit_key() const { return *audit_key_; }
 
   // Removes temporary and unreferenced blobs left by a crash. Before serving only.
@@ -75,6 +77,7 @@ class App {
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<service::SessionService> sessions_;
   std::unique_ptr<service::MfaService> mfa_;
+  std::unique_ptr<service::ResumableUploads> uploads_;
   std::unique_ptr<audit::SigningKey> audit_key_;  // the activity log keeps a pointer
 };
 

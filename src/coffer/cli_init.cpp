@@ -71,6 +71,8 @@ class Purger {
       auto n = app_.files().PurgeExpired({"system", "local", "purge"});
       if (!n.ok()) spdlog::error("recycle purge failed: {}", n.status().ToString());
       if (n.ok() && *n > 0) spdlog::info("recycle purge removed {} item(s)", *n);
+      auto expired = app_.uploads().PurgeExpired({"system", "local", "purge"});
+      if (!expired.ok()) spdlog::error("upload purge failed: {}", expired.status().ToString());
       auto ended = app_.sessions().PurgeExpired();
       if (!ended.ok()) spdlog::error("session purge failed: {}", ended.status().ToString());
       lock.lock();
@@ -165,6 +167,9 @@ Status Serve(app::App& app) {
   COFFER_ASSIGN_OR_RETURN(uint64_t swept, app.SweepOrphans());
   if (swept > 0)
     spdlog::warn("removed {} incomplete or unreferenced blob(s) left by a crash", swept);
+  COFFER_ASSIGN_OR_RETURN(uint64_t abandoned,
+                          app.uploads().SweepAtStart({"system", "local", "start"}));
+  if (abandoned > 0) spdlog::info("removed {} expired or orphaned resumable upload(s)", abandoned);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -180,7 +185,7 @@ Status Serve(app::App& app) {
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
   http::SessionAuthenticator callers(app.sessions(), app.admin());
-  http::ApiServices services{app.files(), app.admin(), callers, app.sessions()};
+  http::ApiServices services{app.files(), app.admin(), callers, app.sessions(), &app.uploads()};
   // With [http] admin_listen set, administration is served only by a listener of its own.
   const bool admin_apart = !app.config().http.admin_listen.empty();
   http::Api api(services, http::ApiOptions{.admin_routes = !admin_apart});

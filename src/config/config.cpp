@@ -112,6 +112,13 @@ Status ReadLimits(TableReader& r, LimitsConfig* l) {
   return r.CheckUnknown();
 }
 
+Status ReadUploads(TableReader& r, UploadsConfig* u) {
+  COFFER_RETURN_IF_ERROR(r.Integer("max_bytes", 1, int64_t{1} << 50, &u->max_bytes));
+  COFFER_RETURN_IF_ERROR(r.Integer("max_open_per_user", 1, 10000, &u->max_open_per_user));
+  COFFER_RETURN_IF_ERROR(r.Integer("expiry_seconds", 1, 30 * 86400, &u->expiry_seconds));
+  return r.CheckUnknown();
+}
+
 Status ReadRetention(TableReader& r, RetentionConfig* c) {
   COFFER_RETURN_IF_ERROR(r.Integer("recycle_days", 0, 3650, &c->recycle_days));
   COFFER_RETURN_IF_ERROR(r.Integer("versions_kept", 1, 100, &c->versions_kept));
@@ -265,7 +272,8 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
 
   static const std::set<std::string> kTables = {"storage",       "limits", "retention", "accounts",
                                                 "frontend_keys", "log",    "sftp",      "security",
-                                                "audit",         "http",   "syslog",    "mfa"};
+                                                "audit",         "http",   "syslog",    "mfa",
+                                                "uploads"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str()))) {
       return InvalidArgument("configuration: unknown section or key " + std::string(key.str()));
@@ -317,6 +325,9 @@ Result<Config> Build(const toml::table& root, const std::filesystem::path& file)
   }
   COFFER_RETURN_IF_ERROR(mfa.Integer("fresh_seconds", 30, 86400, &c.mfa.fresh_seconds));
   COFFER_RETURN_IF_ERROR(mfa.CheckUnknown());
+  TableReader uploads = table("uploads");
+  COFFER_RETURN_IF_ERROR(st);
+  COFFER_RETURN_IF_ERROR(ReadUploads(uploads, &c.uploads));
   return c;
 }
 

@@ -32,6 +32,13 @@ struct LimitsConfig {
   uint32_t max_copy_entries = 10000;            // entries one folder copy may create
 };
 
+// Resumable (tus) uploads (docs/http.md).
+struct UploadsConfig {
+  uint64_t max_bytes = uint64_t{1} << 40;  // largest declared upload (also [limits] max_file_bytes)
+  uint32_t max_open_per_user = 20;         // uploads in progress per user
+  uint32_t expiry_seconds = 86400;         // an upload idle this long is removed
+};
+
 struct RetentionConfig {
   uint32_t recycle_days = 30;  // deleted items stay restorable this long
   uint32_t versions_kept = 5;  // stored versions per file, the current one included
@@ -155,6 +162,7 @@ struct Config {
   AuditConfig audit;
   SyslogConfig syslog;
   MfaConfig mfa;
+  UploadsConfig uploads;
 };
 
 // Parses TOML text. `file` is used to resolve relative paths and in messages.

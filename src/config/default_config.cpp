@@ -198,6 +198,15 @@ issuer = "Coffer"
 # security settings need a second factor verified within this many seconds
 # (30 to 86400). The local CLI is exempt.
 fresh_seconds = 300
+
+[uploads]
+# Resumable (tus) uploads at /api/v1/uploads. Largest declared upload, in bytes
+# (1 to 2^50; [limits] max_file_bytes applies too).
+max_bytes = 1099511627776
+# Uploads in progress per user (1 to 10000).
+max_open_per_user = 20
+# An upload with no progress for this many seconds is removed (1 to 2592000).
+expiry_seconds = 86400
 )";
 }
 

@@ -118,7 +118,9 @@ Reply Api::Route(const Request& request, Method method, std::string_view path) c
 namespace {
 
 // Routes whose request body is streamed rather than read whole as JSON.
-bool StreamsBody(RouteId id) { return id == RouteId::kFilesUpload; }
+bool StreamsBody(RouteId id) {
+  return id == RouteId::kFilesUpload || id == RouteId::kUploadsAppend;
+}
 
 }  // namespace
 
@@ -137,6 +139,7 @@ std::optional<StreamStart> Api::BeginStream(const Request& request) const {
 StreamStart Api::DispatchStream(const Request& request, const RouteMatch& match,
                                 const Caller& caller) const {
   if (match.id == RouteId::kFilesUpload) return FilesUpload(*services_, request, caller);
+  if (match.id == RouteId::kUploadsAppend) return UploadsAppend(*services_, request, caller);
   return StreamStart{nullptr, Problem(500)};
 }
 
@@ -155,6 +158,7 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
   if (!services_) return Problem(503);
   const ApiServices& s = *services_;
   if (match.id == RouteId::kLogin) return HandleLogin(s, request);
+  if (match.id == RouteId::kUploadsOptions) return UploadsOptions(s, request);
   if (caller == nullptr) return Problem(500);
   const Caller& c = *caller;
   switch (match.id) {
@@ -162,6 +166,7 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
     case RouteId::kOpenApi:
     case RouteId::kLogin:
     case RouteId::kWebAsset:
+    case RouteId::kUploadsOptions:
       break;
     case RouteId::kLogout:
       return HandleLogout(s, request, c);
@@ -214,7 +219,14 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
     case RouteId::kFilesMkdir:
       return FilesMkdir(s, request, c);
     case RouteId::kFilesUpload:  // reached only if the server did not stream the body
+    case RouteId::kUploadsAppend:
       return Problem(500);
+    case RouteId::kUploadsCreate:
+      return UploadsCreate(s, request, c);
+    case RouteId::kUploadsStatus:
+      return UploadsStatus(s, request, c);
+    case RouteId::kUploadsTerminate:
+      return UploadsTerminate(s, request, c);
     case RouteId::kFilesDownload:
       return FilesDownload(s, request, c);
     case RouteId::kFilesMove:

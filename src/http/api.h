@@ -23,6 +23,7 @@ namespace coffer::service {
 class FileService;
 class AdminService;
 class SessionService;
+class ResumableUploads;
 }  // namespace coffer::service
 
 namespace coffer::http {
@@ -110,6 +111,7 @@ struct ApiServices {
   service::AdminService& admin;
   const Authenticator& auth;
   service::SessionService& sessions;
+  service::ResumableUploads* uploads = nullptr;  // null: the tus routes answer 404
 };
 
 struct ApiOptions {

@@ -43,6 +43,12 @@ Reply RecycleList(const ApiServices& s, const Request& r, const Caller& c);
 Reply RecycleRestore(const ApiServices& s, const Request& r, const Caller& c);
 Reply FilesDownload(const ApiServices& s, const Request& r, const Caller& c);
 StreamStart FilesUpload(const ApiServices& s, const Request& r, const Caller& c);
+// Resumable uploads (routes_uploads.cpp).
+Reply UploadsOptions(const ApiServices& s, const Request& r);
+Reply UploadsCreate(const ApiServices& s, const Request& r, const Caller& c);
+Reply UploadsStatus(const ApiServices& s, const Request& r, const Caller& c);
+Reply UploadsTerminate(const ApiServices& s, const Request& r, const Caller& c);
+StreamStart UploadsAppend(const ApiServices& s, const Request& r, const Caller& c);
 // routes_activity.cpp
 Reply HandleActivitySearch(const ApiServices& s, const Request& request, const Caller& caller);
 // routes_web.cpp: the embedded web interface file at the request's exact path.

@@ -72,6 +72,12 @@ enum class RouteId {
   kRecycleList,
   kRecycleRestore,
   kActivity,  // GET /api/v1/activity
+  // Resumable uploads, tus 1.0 (routes_uploads.cpp).
+  kUploadsOptions,
+  kUploadsCreate,
+  kUploadsStatus,
+  kUploadsAppend,
+  kUploadsTerminate,
   kWebAsset,  // GET, HEAD / and each embedded web asset (web_assets.h)
 };
 

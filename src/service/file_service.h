@@ -76,6 +76,9 @@ struct SpaceInfo {
 struct UploadOptions {
   std::optional<std::array<uint8_t, 32>> expected_sha256;  // verified at commit
   bool overwrite = true;  // false: kAlreadyExists if the name is taken
+  // Known in advance (resumable uploads): refused at once if over the file size
+  // limit (kLimitExceeded) or the room left (kQuotaExceeded).
+  std::optional<uint64_t> declared_size;
 };
 
 // A streaming upload. Destroying it without Commit() discards everything written.
@@ -138,6 +141,20 @@ class FileService {
  private:
   friend class UploadImpl;
   friend class CopyJob;
+  friend class ResumableUploads;
+
+  struct UploadPlan {
+    ParentAndName target;
+    int64_t room = 0;  // bytes the new version may take
+  };
+  // Resolves, authorizes and sizes an upload into `path`; writes nothing.
+  Result<UploadPlan> PlanUpload(Operation& op, const Principal& p, std::string_view path,
+                                const UploadOptions& options);
+  // Makes a finished blob the new version of `path`, with the same checks,
+  // record ("file.upload") and event as a streamed upload. The blob is removed
+  // if that fails.
+  Result<EntryInfo> CommitBlob(const Principal& p, const Context& c, std::string_view path,
+                               const blob::BlobRef& ref);
 
   Result<ListPage> ListIn(Operation& op, const Access& a, const Resolved& folder,
                           std::string_view cursor, size_t limit, ListSort sort);

@@ -167,37 +167,87 @@ class UploadImpl final : public Upload {
   bool committed_ = false;
 };
 
+Result<FileService::UploadPlan> FileService::PlanUpload(Operation& op, const Principal& p,
+                                                        std::string_view path,
+                                                        const UploadOptions& options) {
+  COFFER_ASSIGN_OR_RETURN(Access a, Access::Load(store_, p));
+  COFFER_ASSIGN_OR_RETURN(ParentAndName target, resolver_.ResolveParent(a, path));
+  op.fact().path = target.path;
+  if (target.parent.is_root()) return InvalidArgument("the root holds folders only");
+  COFFER_RETURN_IF_ERROR(a.Require(target.parent.ids, Action::kUpload));
+  auto existing = store_.FindChild(target.parent.target().id, target.name.key);
+  int64_t reclaimable = 0;
+  if (existing.ok()) {
+    if (existing->kind == store::EntryKind::kFolder) {
+      return AlreadyExists("a folder with this name exists");
+    }
+    if (!options.overwrite) return AlreadyExists("a file with this name exists");
+    COFFER_ASSIGN_OR_RETURN(auto versions, store_.ListVersions(existing->id));
+    for (const auto& v : Pruned(std::move(versions), config_.retention.versions_kept)) {
+      reclaimable += v.size;
+    }
+  }
+  COFFER_ASSIGN_OR_RETURN(int64_t room, QuotaRoom(store_, p.user_id, target.parent.ids));
+  if (room < std::numeric_limits<int64_t>::max() - reclaimable) room += reclaimable;
+  if (options.declared_size) {
+    if (*options.declared_size > config_.limits.max_file_bytes) {
+      return LimitExceeded("file is larger than the limit of " +
+                           std::to_string(config_.limits.max_file_bytes) + " bytes");
+    }
+    if (*options.declared_size > static_cast<uint64_t>(room))
+      return QuotaExceeded("quota exceeded");
+  }
+  return UploadPlan{std::move(target), room};
+}
+
 Result<std::unique_ptr<Upload>> FileService::BeginUpload(const Principal& p, const Context& c,
                                                          std::string_view path,
                                                          UploadOptions options) {
   Operation op(activity_, p, c, "file.upload", std::string(path));
   auto run = [&]() -> Result<std::unique_ptr<Upload>> {
-    COFFER_ASSIGN_OR_RETURN(Access a, Access::Load(store_, p));
-    COFFER_ASSIGN_OR_RETURN(ParentAndName target, resolver_.ResolveParent(a, path));
-    op.fact().path = target.path;
-    if (target.parent.is_root()) return InvalidArgument("the root holds folders only");
-    COFFER_RETURN_IF_ERROR(a.Require(target.parent.ids, Action::kUpload));
-    auto existing = store_.FindChild(target.parent.target().id, target.name.key);
-    int64_t reclaimable = 0;
-    if (existing.ok()) {
-      if (existing->kind == store::EntryKind::kFolder) {
-        return AlreadyExists("a folder with this name exists");
-      }
-      if (!options.overwrite) return AlreadyExists("a file with this name exists");
-      COFFER_ASSIGN_OR_RETURN(auto versions, store_.ListVersions(existing->id));
-      for (const auto& v : Pruned(std::move(versions), config_.retention.versions_kept)) {
-        reclaimable += v.size;
-      }
-    }
-    COFFER_ASSIGN_OR_RETURN(int64_t room, QuotaRoom(store_, p.user_id, target.parent.ids));
-    if (room < std::numeric_limits<int64_t>::max() - reclaimable) room += reclaimable;
+    COFFER_ASSIGN_OR_RETURN(UploadPlan plan, PlanUpload(op, p, path, options));
     COFFER_ASSIGN_OR_RETURN(auto writer, blobs_.Create());
     return std::unique_ptr<Upload>(
-        new UploadImpl(*this, p, c, std::move(target), options, std::move(writer), room));
+        new UploadImpl(*this, p, c, std::move(plan.target), options, std::move(writer), plan.room));
   };
   auto r = run();
   if (r.ok()) return r;  // the outcome is recorded at Commit or when abandoned
   return op.Finish(std::move(r));
+}
+
+namespace {
+
+// A blob written elsewhere (a resumable upload), handed to UploadImpl to commit.
+class FinishedBlob final : public blob::BlobWriter {
+ public:
+  explicit FinishedBlob(blob::BlobRef ref) : ref_(std::move(ref)) {}
+  Status Write(std::span<const uint8_t>) override { return FailedPrecondition("blob is finished"); }
+  uint64_t bytes_written() const override { return ref_.size; }
+  Result<blob::BlobRef> Finish() override { return ref_; }
+
+ private:
+  blob::BlobRef ref_;
+};
+
+}  // namespace
+
+Result<EntryInfo> FileService::CommitBlob(const Principal& p, const Context& c,
+                                          std::string_view path, const blob::BlobRef& ref) {
+  UploadOptions options;
+  options.declared_size = ref.size;
+  std::unique_ptr<Upload> upload;
+  {
+    Operation op(activity_, p, c, "file.upload", std::string(path));
+    auto plan = PlanUpload(op, p, path, options);
+    if (!plan.ok()) {
+      (void)blobs_.Remove(ref.id);
+      op.fact().bytes = static_cast<int64_t>(ref.size);
+      return op.Finish(Result<EntryInfo>(plan.status()));
+    }
+    upload.reset(new UploadImpl(*this, p, c, std::move(plan->target), options,
+                                std::make_unique<FinishedBlob>(ref), plan->room));
+  }
+  return upload->Commit();  // records the outcome; removes the blob if it fails
 }
 
 namespace {

@@ -155,6 +155,23 @@ struct ApiTokenRow {
   int64_t last_used_at = 0;  // 0: never
 };
 // MAC'd: id, public_id, secret_hash, user_id, scopes, expires_at.
+// A resumable upload in progress (tus). Ids and offsets only: the content is a
+// partial blob named by blob_id_hex, sealed under the wrapped key.
+struct UploadRow {
+  Id id = 0;
+  std::string public_id;  // 32 hex digits, random; the id clients see
+  Id user_id = 0;         // the owner; nobody else may see or continue it
+  std::string path;       // normalised target path
+  int64_t length = 0;     // declared size
+  int64_t received = 0;   // durable offset
+  std::string blob_id_hex;
+  int64_t chunk_size = 0;
+  int64_t key_id = 0;
+  Bytes wrapped_key;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+};
+// MAC'd: id, public_id, user_id, path, length, blob_id_hex, chunk_size, key_id, wrapped_key.
 // A user's TOTP seed, sealed outside the store's knowledge (the store never
 // sees it in clear). `enabled` is false while enrolment awaits its first code.
 struct MfaSecret {
@@ -386,6 +403,15 @@ class MetadataStore {
   virtual Status TouchApiToken(Id id, int64_t last_used_at) = 0;
   virtual Status DeleteApiToken(Id user_id, Id id) = 0;       // kNotFound
   virtual Result<int64_t> DeleteApiTokensOf(Id user_id) = 0;  // user_id 0: everyone's
+  // Resumable uploads. Finders skip (and report) MAC-failed rows.
+  virtual Result<Id> InsertUpload(const UploadRow& row) = 0;
+  virtual Result<std::optional<UploadRow>> FindUpload(std::string_view public_id) = 0;
+  virtual Result<int64_t> CountUploads(Id user_id, int64_t now) = 0;  // not yet expired
+  // Sets the durable offset and the expiry; kNotFound if the upload is gone.
+  virtual Status UpdateUploadProgress(Id id, int64_t received, int64_t expires_at) = 0;
+  virtual Status DeleteUpload(Id id) = 0;  // kNotFound
+  virtual Result<std::vector<UploadRow>> ListExpiredUploads(int64_t now, size_t limit) = 0;
+  virtual Result<bool> PartialBlobReferenced(std::string_view blob_id_hex) = 0;
   // TOTP. A missing or MAC-failed row reads as none (the failure is reported).
   virtual Result<std::optional<MfaSecret>> GetMfaSecret(Id user_id) = 0;
   virtual Status PutMfaSecret(const MfaSecret& secret) = 0;  // insert or replace

@@ -202,6 +202,21 @@ constexpr Sql kMigration6[] = {
     " UNIQUE (user_id, code_hash))",
 };
 
+// Resumable uploads (tus): ids and offsets only; the content is a partial blob.
+// MAC'd, so a row written outside Coffer cannot point an upload elsewhere.
+constexpr Sql kMigration7[] = {
+    "CREATE TABLE uploads ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, public_id TEXT NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " path TEXT NOT NULL, length INTEGER NOT NULL CHECK (length >= 0),"
+    " received INTEGER NOT NULL CHECK (received >= 0 AND received <= length),"
+    " blob_id TEXT NOT NULL UNIQUE, chunk_size INTEGER NOT NULL, key_id INTEGER NOT NULL,"
+    " wrapped_key BLOB NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+    " mac TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX uploads_user ON uploads (user_id, expires_at)",
+    "CREATE INDEX uploads_expiry ON uploads (expires_at)",
+};
+
 // Folder listings sorted by modification time or size, folders first, walked
 // through an index in either direction (repo_entries.cpp kListChildren).
 constexpr Sql kMigration11[] = {
@@ -218,9 +233,9 @@ struct Migration {
   int64_t version;
   std::span<const Sql> statements;
 };
-constexpr Migration kMigrations[] = {{1, kMigration1}, {2, kMigration2},  {3, kMigration3},
-                                     {4, kMigration4}, {5, kMigration5},  {6, kMigration6},
-                                     {8, kMigration8}, {11, kMigration11}};
+constexpr Migration kMigrations[] = {{1, kMigration1}, {2, kMigration2}, {3, kMigration3},
+                                     {4, kMigration4}, {5, kMigration5}, {6, kMigration6},
+                                     {7, kMigration7}, {8, kMigration8}, {11, kMigration11}};
 
 Status CreateMigrationsTable(Db& db) {
   COFFER_ASSIGN_OR_RETURN(auto create, db.Prepare("CREATE TABLE IF NOT EXISTS schema_migrations"

@@ -121,6 +121,14 @@ class SqliteRepo final : public MetadataStore {
   Result<std::vector<IpRule>> ListIpRules() override;
   Status DeleteIpRule(std::string_view network) override;
 
+  Result<Id> InsertUpload(const UploadRow& row) override;
+  Result<std::optional<UploadRow>> FindUpload(std::string_view public_id) override;
+  Result<int64_t> CountUploads(Id user_id, int64_t now) override;
+  Status UpdateUploadProgress(Id id, int64_t received, int64_t expires_at) override;
+  Status DeleteUpload(Id id) override;
+  Result<std::vector<UploadRow>> ListExpiredUploads(int64_t now, size_t limit) override;
+  Result<bool> PartialBlobReferenced(std::string_view blob_id_hex) override;
+
   Result<std::optional<std::string>> GetSetting(std::string_view key) override;
   Status PutSetting(std::string_view key, std::string_view value) override;
 
@@ -150,6 +158,7 @@ class SqliteRepo final : public MetadataStore {
   Result<std::vector<Entry>> Entries(Stmt& s);
   Result<std::vector<FileVersion>> Versions(Stmt& s);
   Result<std::vector<AclEntry>> AclRows(Stmt& s);
+  Result<std::vector<UploadRow>> UploadRows(Stmt& s);
   Status ExpectChange(std::string_view what);
 
   std::unique_ptr<Db> db_;

@@ -120,6 +120,18 @@ class PosixEnv final : public Env {
     return File(std::move(fd));
   }
 
+  Result<File> OpenTruncated(const Dir& dir, std::string_view name, uint64_t size) override {
+    COFFER_ASSIGN_OR_RETURN(
+        UniqueFd fd, OpenBeneath(dir.fd(), name, O_WRONLY | O_APPEND, 0, "cannot open a file"));
+    COFFER_ASSIGN_OR_RETURN(FileInfo info, StatFd(fd.get()));
+    if (!info.is_regular()) return PermissionDenied("cannot open a file: not a regular file");
+    if (info.size < size) return FailedPrecondition("the file is shorter than expected");
+    if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+      return FromErrno(errno, "cannot truncate a file");
+    }
+    return File(std::move(fd));
+  }
+
   Status Append(File& file, ByteSpan data) override {
     while (!data.empty()) {
       ssize_t n = ::write(file.fd(), data.data(), data.size());

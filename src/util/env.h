@@ -101,6 +101,10 @@ class Env {
   virtual Result<File> CreateExclusive(const Dir& dir, std::string_view name) = 0;
   // Opens an existing regular file `name` for reading.
   virtual Result<File> OpenForRead(const Dir& dir, std::string_view name) = 0;
+  // Opens an existing regular file `name` for appending after cutting it to
+  // exactly `size` bytes; kFailedPrecondition if it holds fewer. Not synced: the
+  // caller's next Sync makes the new size durable.
+  virtual Result<File> OpenTruncated(const Dir& dir, std::string_view name, uint64_t size) = 0;
 
   // Writes all of `data` at the file's current end (retrying short writes).
   virtual Status Append(File& file, ByteSpan data) = 0;

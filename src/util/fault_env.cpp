@@ -41,6 +41,12 @@ Result<File> FaultInjectionEnv::OpenForRead(const Dir& dir, std::string_view nam
   return base_->OpenForRead(dir, name);
 }
 
+Result<File> FaultInjectionEnv::OpenTruncated(const Dir& dir, std::string_view name,
+                                              uint64_t size) {
+  COFFER_RETURN_IF_ERROR(Tick());
+  return base_->OpenTruncated(dir, name, size);
+}
+
 Status FaultInjectionEnv::Append(File& file, ByteSpan data) {
   COFFER_RETURN_IF_ERROR(Tick());
   return base_->Append(file, data);

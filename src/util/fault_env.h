@@ -3,7 +3,7 @@
 // an attempt completes) and check what a crash or an I/O error at each step
 // leaves behind. Models: LevelDB db/fault_injection_test.cc, Beast fail_count.
 //
-// Counted operations: MakeDir, CreateExclusive, Append, Sync, Rename, SyncDir and
+// Counted operations: MakeDir, CreateExclusive, OpenTruncated, Append, Sync, Rename, SyncDir and
 // Unlink. Reads, opens of existing files, listings and the StartWriteback hint
 // are passed through uncounted.
 // A failed operation does nothing and returns kIo. In crash mode every operation
@@ -35,6 +35,7 @@ class FaultInjectionEnv final : public Env {
   Status MakeDir(const Dir& dir, std::string_view name) override;
   Result<File> CreateExclusive(const Dir& dir, std::string_view name) override;
   Result<File> OpenForRead(const Dir& dir, std::string_view name) override;
+  Result<File> OpenTruncated(const Dir& dir, std::string_view name, uint64_t size) override;
   Status Append(File& file, ByteSpan data) override;
   Result<size_t> ReadAt(const File& file, uint64_t offset, std::span<uint8_t> out) override;
   Status Sync(File& file) override;

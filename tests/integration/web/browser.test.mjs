@@ -211,12 +211,21 @@ test("browse, new folder, upload by picker to 100%, SHA-256, download, delete an
     { name: "q3.csv", mimeType: "text/csv", buffer: Buffer.from("region,total\nnorth,12\nsouth,30\n".repeat(2000)) },
     { name: "photo.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(3 * 1024 * 1024 + 17, 7) },
   ];
+  // The uploads go through tus (resumable), not the streamed-PUT fallback.
+  const uploadRequests = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path === "/api/v1/uploads" || path === "/api/v1/files/content") uploadRequests.push(`${r.method()} ${path}`);
+  });
   await page.getByTestId("file-picker").setInputFiles(files);
   for (const f of files) {
     const item = page.locator(`[data-upload="${f.name}"]`);
     await item.getByTestId("upload-state").filter({ hasText: "Done" }).waitFor({ timeout: 60_000 });
     assert.equal(await item.getByTestId("upload-percent").textContent(), "100%");
   }
+  assert.equal(uploadRequests.filter((r) => r === "POST /api/v1/uploads").length, files.length, uploadRequests.join());
+  assert.ok(uploadRequests.includes("PATCH /api/v1/uploads"), uploadRequests.join());
+  assert.ok(!uploadRequests.includes("PUT /api/v1/files/content"), uploadRequests.join());
   await shot(page, "upload-done");
   for (const f of files) await page.locator(`tr[data-name="${f.name}"]`).waitFor();
   await shot(page, "folder");
