@@ -55,11 +55,11 @@ Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& config_file,
                                                        *app->activity_);
   app->admin_ =
       std::make_unique<service::AdminService>(cfg, *app->store_, *app->activity_, *app->files_);
-  app->sessions_ = std::make_unique<service::SessionService>(cfg, *app->store_, *app->activity_,
-                                                             *app->admin_);
   app->mfa_ = std::make_unique<service::MfaService>(cfg, *app->store_, *app->activity_,
                                                     app->admin_->defender(),
                                                     app->keyring_.row_mac_key());
+  app->sessions_ = std::make_unique<service::SessionService>(cfg, *app->store_, *app->activity_,
+                                                             *app->admin_, app->mfa_.get());
   return app;
 }
 

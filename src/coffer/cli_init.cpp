@@ -180,7 +180,7 @@ Status Serve(app::App& app) {
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
   http::SessionAuthenticator callers(app.sessions(), app.admin());
-  http::ApiServices services{app.files(), app.admin(), callers, app.sessions()};
+  http::ApiServices services{app.files(), app.admin(), callers, app.sessions(), &app.mfa()};
   // With [http] admin_listen set, administration is served only by a listener of its own.
   const bool admin_apart = !app.config().http.admin_listen.empty();
   http::Api api(services, http::ApiOptions{.admin_routes = !admin_apart});
