@@ -175,8 +175,8 @@ Status Serve(app::App& app) {
   app::AuditJobs audit_jobs(app);
   std::unique_ptr<sftp::SshServer> sftp_server;
   if (app.config().sftp.enabled) {
-    sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin(),
-                                                  app.mfa());
+    sftp_server =
+        std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin(), app.mfa());
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
   http::SessionAuthenticator callers(app.sessions(), app.admin());

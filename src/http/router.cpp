@@ -55,8 +55,7 @@ Router Router::Default() {
       {Method::kPost, "/api/v1/me/mfa/enrolment", RouteId::kMfaEnrol, Access::kWrite},
       {Method::kPost, "/api/v1/me/mfa/confirm", RouteId::kMfaConfirm, Access::kWrite},
       {Method::kPost, "/api/v1/me/mfa/disable", RouteId::kMfaDisable, Access::kWrite},
-      {Method::kPost, "/api/v1/me/mfa/recovery-codes", RouteId::kMfaRecoveryCodes,
-       Access::kWrite},
+      {Method::kPost, "/api/v1/me/mfa/recovery-codes", RouteId::kMfaRecoveryCodes, Access::kWrite},
       // Administration (docs/api.md).
       {Method::kGet, "/api/v1/admin/users", RouteId::kAdminUsersList, Access::kAdmin},
       {Method::kPost, "/api/v1/admin/users", RouteId::kAdminUserCreate, Access::kAdmin},

@@ -94,12 +94,11 @@ Reply HandleLogin(const ApiServices& s, const Request& request) {
     return ProblemFor(session.status());
   }
   // A pending session gets its CSRF token too: it posts the code (or enrols).
-  json body = session->mfa_pending
-                  ? json{{"mfa_required", !session->must_enrol},
-                         {"mfa_enrolment_required", session->must_enrol},
-                         {"csrf_token", session->csrf}}
-                  : json{{"user", MeJson(session->principal, session->csrf)},
-                         {"csrf_token", session->csrf}};
+  json body = session->mfa_pending ? json{{"mfa_required", !session->must_enrol},
+                                          {"mfa_enrolment_required", session->must_enrol},
+                                          {"csrf_token", session->csrf}}
+                                   : json{{"user", MeJson(session->principal, session->csrf)},
+                                          {"csrf_token", session->csrf}};
   Reply r = Json(200, body);
   r.headers.emplace_back("Set-Cookie", SessionCookie(session->id));
   return r;

@@ -102,8 +102,9 @@ Reply Regenerate(service::MfaService& mfa, const Request& request, const Caller&
 Reply HandleMfa(RouteId id, const ApiServices& s, const Request& request, const Caller& caller) {
   if (s.mfa == nullptr) return Problem(503);
   if (!caller.by_session)
-    return Problem(403, "the second factor is used and managed from a signed-in session, "
-                        "not with an API token");
+    return Problem(403,
+                   "the second factor is used and managed from a signed-in session, "
+                   "not with an API token");
   switch (id) {
     case RouteId::kAuthMfa:
       if (!caller.mfa_pending) return Problem(409, "this session has no second factor pending");

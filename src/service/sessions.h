@@ -114,8 +114,7 @@ class SessionService {
   // records it on the session: a pending session becomes complete, a complete
   // one gets a fresh mfa_at (re-authentication before sensitive actions).
   // kUnauthenticated for a wrong code or an unknown session.
-  Result<Resumed> CompleteMfa(const Context& c, std::string_view session_id,
-                              std::string_view code);
+  Result<Resumed> CompleteMfa(const Context& c, std::string_view session_id, std::string_view code);
   // Confirms the session user's TOTP enrolment (MfaService::ConfirmEnrolment)
   // and, since the confirming code is a second factor, completes a pending
   // session. Returns the recovery codes, shown once.
