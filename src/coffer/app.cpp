@@ -31,10 +31,9 @@ Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& config_file,
   }
   COFFER_ASSIGN_OR_RETURN(config::Config config, config::LoadConfig(config_file));
   COFFER_ASSIGN_OR_RETURN(
-      FileLock lock,
-      FileLock::Acquire(config.data_dir / "coffer.lock", exclusive,
-                        exclusive ? "another coffer process (stop the server first)"
-                                  : "a command that needs it alone (key rotation)"));
+      FileLock lock, FileLock::Acquire(config.data_dir / "coffer.lock", exclusive,
+                                       exclusive ? "another coffer process (stop the server first)"
+                                                 : "a command that needs it alone (key rotation)"));
   COFFER_ASSIGN_OR_RETURN(crypto::Keyring keyring, crypto::Keyring::Load(config.storage.keys));
   std::unique_ptr<App> app(new App(std::move(config), std::move(keyring), std::move(lock)));
   const auto& cfg = app->config_;
@@ -48,20 +47,20 @@ Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& config_file,
                                                                 app->keyring_, blob_options));
   app->activity_ =
       std::make_unique<service::ActivityLog>(*app->store_, app->bus_, service::SystemClock());
-  app->store_->SetIntegrityListener(
-      [log = app->activity_.get()](const store::IntegrityAlert& a) { log->QueueIntegrityAlert(a); });
+  app->store_->SetIntegrityListener([log = app->activity_.get()](const store::IntegrityAlert& a) {
+    log->QueueIntegrityAlert(a);
+  });
   COFFER_RETURN_IF_ERROR(app->OpenAuditKey());
-  app->files_ = std::make_unique<service::FileService>(cfg, *app->store_, *app->blobs_,
-                                                       *app->activity_);
+  app->files_ =
+      std::make_unique<service::FileService>(cfg, *app->store_, *app->blobs_, *app->activity_);
   app->admin_ =
       std::make_unique<service::AdminService>(cfg, *app->store_, *app->activity_, *app->files_);
+  app->mfa_ = std::make_unique<service::MfaService>(
+      cfg, *app->store_, *app->activity_, app->admin_->defender(), app->keyring_.row_mac_key());
   app->sessions_ = std::make_unique<service::SessionService>(cfg, *app->store_, *app->activity_,
-                                                             *app->admin_);
+                                                             *app->admin_, app->mfa_.get());
   app->uploads_ = std::make_unique<service::ResumableUploads>(cfg, *app->store_, *app->blobs_,
                                                               *app->activity_, *app->files_);
-  app->mfa_ = std::make_unique<service::MfaService>(cfg, *app->store_, *app->activity_,
-                                                    app->admin_->defender(),
-                                                    app->keyring_.row_mac_key());
   return app;
 }
 
@@ -77,7 +76,11 @@ Status App::OpenAuditKey() {
   if (created) {
     spdlog::warn("created the audit signing key {}/{}", config_.storage.keys.string(),
                  audit::kSigningKeyFile);
-    service::Fact fact{"audit.key.create", std::string(audit::kSigningKeyFile), 0, 0, "",
+    service::Fact fact{"audit.key.create",
+                       std::string(audit::kSigningKeyFile),
+                       0,
+                       0,
+                       "",
                        "signing key created on first start: " + ToHex(audit_key_->public_key())};
     activity_->Record(service::Principal::System(), {"system", "local", ""}, fact, Status::Ok());
   }

@@ -180,12 +180,13 @@ Status Serve(app::App& app) {
   app::AuditJobs audit_jobs(app);
   std::unique_ptr<sftp::SshServer> sftp_server;
   if (app.config().sftp.enabled) {
-    sftp_server = std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin(),
-                                                  app.mfa());
+    sftp_server =
+        std::make_unique<sftp::SshServer>(app.config(), app.files(), app.admin(), app.mfa());
     COFFER_RETURN_IF_ERROR(sftp_server->Start());
   }
   http::SessionAuthenticator callers(app.sessions(), app.admin());
-  http::ApiServices services{app.files(), app.admin(), callers, app.sessions(), &app.uploads()};
+  http::ApiServices services{app.files(),    app.admin(),       callers,
+                             app.sessions(), &app.uploads(), &app.mfa()};
   // With [http] admin_listen set, administration is served only by a listener of its own.
   const bool admin_apart = !app.config().http.admin_listen.empty();
   http::Api api(services, http::ApiOptions{.admin_routes = !admin_apart});

@@ -64,12 +64,25 @@ bool AllowedBeforePasswordChange(RouteId id) {
   return id == RouteId::kMe || id == RouteId::kChangePassword || id == RouteId::kLogout;
 }
 
+// A session that still owes its second factor reaches only these: the code
+// (or, when it must enrol one first, the enrolment routes), /me and sign-out.
+bool AllowedWhileMfaPending(RouteId id, bool must_enrol) {
+  if (id == RouteId::kMe || id == RouteId::kLogout) return true;
+  if (must_enrol)
+    return id == RouteId::kMfaStatus || id == RouteId::kMfaEnrol || id == RouteId::kMfaConfirm;
+  return id == RouteId::kAuthMfa;
+}
+
 }  // namespace
 
 Reply ProblemFor(const Status& status) {
   // The service's message may name objects the caller must not learn about: it is
   // logged, and the answer carries only the status (problem.h).
   spdlog::debug("https: request failed: {}", status.ToString());
+  if (status.code() == Code::kPermissionDenied &&
+      status.message() == service::kFreshSecondFactorNeeded) {
+    return Problem(403, kReauthDetail);
+  }
   return Problem(HttpStatusFor(status.code()));
 }
 
@@ -89,6 +102,11 @@ Result<Caller> Api::Admit(const Request& request, Method method, const RouteMatc
   if (!ScopeAllows(*caller, match.access)) {
     *refusal = Problem(403, "the token's scopes do not allow this");
     return PermissionDenied("scope");
+  }
+  if (caller->mfa_pending) {
+    if (AllowedWhileMfaPending(match.id, caller->must_enrol)) return caller;
+    *refusal = Problem(403, caller->must_enrol ? kEnrolFirstDetail : kCodeFirstDetail);
+    return PermissionDenied("second factor pending");
   }
   if (caller->principal.must_change_password && !AllowedBeforePasswordChange(match.id)) {
     *refusal = Problem(403, "change your password first");
@@ -184,6 +202,14 @@ Reply Api::Dispatch(const Request& request, const RouteMatch& match, const Calle
       return HandleCreateToken(s, request, c);
     case RouteId::kRevokeToken:
       return HandleRevokeToken(s, request, c);
+    case RouteId::kAuthMfa:
+    case RouteId::kAuthReauth:
+    case RouteId::kMfaStatus:
+    case RouteId::kMfaEnrol:
+    case RouteId::kMfaConfirm:
+    case RouteId::kMfaDisable:
+    case RouteId::kMfaRecoveryCodes:
+      return HandleMfa(match.id, s, request, c);
     case RouteId::kAdminUsersList:
     case RouteId::kAdminUserCreate:
     case RouteId::kAdminUserGet:

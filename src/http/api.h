@@ -24,6 +24,7 @@ class FileService;
 class AdminService;
 class SessionService;
 class ResumableUploads;
+class MfaService;
 }  // namespace coffer::service
 
 namespace coffer::http {
@@ -101,6 +102,18 @@ struct StreamStart {
 // (nothing may load, nothing may frame it), nosniff, no referrer, HSTS.
 const std::vector<std::pair<std::string_view, std::string_view>>& SecurityHeaders();
 
+// Problem details the web interface and clients act on (docs/security.md).
+// A sensitive administrator action without a second factor verified within
+// [mfa] fresh_seconds; an API token never has one.
+inline constexpr std::string_view kReauthDetail =
+    "re-authentication needed: this action needs a second factor verified in the last few "
+    "minutes; sign in and POST /api/v1/auth/reauth with a code (API tokens cannot do this)";
+// A session signed in with a password that still owes its second factor.
+inline constexpr std::string_view kCodeFirstDetail =
+    "second factor needed: POST /api/v1/auth/mfa with a code first";
+inline constexpr std::string_view kEnrolFirstDetail =
+    "second factor enrolment needed: enrol one at /api/v1/me/mfa/enrolment first";
+
 // A problem reply (RFC 9457) with a constant detail.
 Reply Problem(int status, std::string_view detail = {});
 
@@ -112,6 +125,7 @@ struct ApiServices {
   const Authenticator& auth;
   service::SessionService& sessions;
   service::ResumableUploads* uploads = nullptr;  // null: the tus routes answer 404
+  service::MfaService* mfa = nullptr;  // the second factor routes answer 503 without it
 };
 
 struct ApiOptions {

@@ -57,7 +57,7 @@ Result<Caller> SessionAuthenticator::ByToken(const Request& request, std::string
 Result<Caller> SessionAuthenticator::BySession(const Request& request, std::string_view id,
                                                Method method) const {
   // An expired session is not an attack (browsers keep cookies): no score.
-  auto r = sessions_.Resume(ContextOf(request, ""), id);
+  auto r = sessions_.Resume(ContextOf(request, ""), id, /*allow_mfa_pending=*/true);
   if (!r.ok()) return Refused();
   if (StateChanging(method)) {
     if (!SameText(request.Header("x-csrf-token"), r->csrf)) return Refused();
@@ -66,6 +66,8 @@ Result<Caller> SessionAuthenticator::BySession(const Request& request, std::stri
       return Refused();
   }
   Caller caller{std::move(r->principal), ContextOf(request, r->session_ref), true, 7};
+  caller.mfa_pending = r->mfa_pending;
+  caller.must_enrol = r->must_enrol;
   return caller;
 }
 

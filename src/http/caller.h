@@ -25,6 +25,10 @@ struct Caller {
   service::Context context;  // protocol "https", remote address, session or token id
   bool by_session = false;   // false: an API token
   unsigned scopes = 0;       // Scope bits; sessions carry all three
+  // A session still owing its second factor (Api::Admit confines it to giving
+  // the code, or with must_enrol to enrolling one, plus /me and sign-out).
+  bool mfa_pending = false;
+  bool must_enrol = false;
   bool Has(Scope s) const { return (scopes & static_cast<unsigned>(s)) != 0; }
 };
 

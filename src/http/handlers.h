@@ -23,6 +23,10 @@ Reply HandleListTokens(const ApiServices& s, const Request& request, const Calle
 Reply HandleCreateToken(const ApiServices& s, const Request& request, const Caller& caller);
 Reply HandleRevokeToken(const ApiServices& s, const Request& request, const Caller& caller);
 
+// Second factor (routes_mfa.cpp): completing a pending sign-in, re-authenticating
+// before sensitive actions, and the caller's own TOTP enrolment. Sessions only.
+Reply HandleMfa(RouteId id, const ApiServices& s, const Request& request, const Caller& caller);
+
 // Administration (routes_admin.cpp): users, groups, folders, grants, bans and
 // IP rules. The route carries Access::kAdmin; the service still authorizes.
 Reply HandleAdmin(RouteId id, service::AdminService& admin, const Request& request,

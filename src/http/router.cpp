@@ -48,6 +48,14 @@ Router Router::Default() {
       {Method::kGet, "/api/v1/me/tokens", RouteId::kListTokens, Access::kRead},
       {Method::kPost, "/api/v1/me/tokens", RouteId::kCreateToken, Access::kWrite},
       {Method::kDelete, "/api/v1/me/tokens", RouteId::kRevokeToken, Access::kWrite},
+      // Second factor (docs/security.md).
+      {Method::kPost, "/api/v1/auth/mfa", RouteId::kAuthMfa, Access::kRead},
+      {Method::kPost, "/api/v1/auth/reauth", RouteId::kAuthReauth, Access::kRead},
+      {Method::kGet, "/api/v1/me/mfa", RouteId::kMfaStatus, Access::kRead},
+      {Method::kPost, "/api/v1/me/mfa/enrolment", RouteId::kMfaEnrol, Access::kWrite},
+      {Method::kPost, "/api/v1/me/mfa/confirm", RouteId::kMfaConfirm, Access::kWrite},
+      {Method::kPost, "/api/v1/me/mfa/disable", RouteId::kMfaDisable, Access::kWrite},
+      {Method::kPost, "/api/v1/me/mfa/recovery-codes", RouteId::kMfaRecoveryCodes, Access::kWrite},
       // Administration (docs/api.md).
       {Method::kGet, "/api/v1/admin/users", RouteId::kAdminUsersList, Access::kAdmin},
       {Method::kPost, "/api/v1/admin/users", RouteId::kAdminUserCreate, Access::kAdmin},

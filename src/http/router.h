@@ -33,6 +33,14 @@ enum class RouteId {
   kListTokens,
   kCreateToken,
   kRevokeToken,
+  // Second factor (routes_mfa.cpp).
+  kAuthMfa,
+  kAuthReauth,
+  kMfaStatus,
+  kMfaEnrol,
+  kMfaConfirm,
+  kMfaDisable,
+  kMfaRecoveryCodes,
   // Administration (routes_admin.cpp).
   kAdminUsersList,
   kAdminUserCreate,

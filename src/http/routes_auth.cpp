@@ -51,11 +51,15 @@ std::string ExpiredCookie() {
   return std::string(kSessionCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0";
 }
 
-json MeJson(const service::Principal& p, std::string_view csrf) {
+json MeJson(const service::Principal& p, std::string_view csrf, bool mfa_pending = false,
+            bool must_enrol = false) {
   return {{"name", p.name},
           {"admin", p.is_admin()},
           {"must_change_password", p.must_change_password},
           {"mfa_enabled", p.mfa},
+          {"mfa_at", p.mfa_at},
+          {"mfa_pending", mfa_pending && !must_enrol},
+          {"mfa_enrolment_required", mfa_pending && must_enrol},
           {"csrf_token", csrf}};
 }
 
@@ -89,7 +93,10 @@ Reply HandleLogin(const ApiServices& s, const Request& request) {
       return Problem(403, "invalid user name or password");
     return ProblemFor(session.status());
   }
-  json body = session->mfa_pending ? json{{"mfa_required", true}}
+  // A pending session gets its CSRF token too: it posts the code (or enrols).
+  json body = session->mfa_pending ? json{{"mfa_required", !session->must_enrol},
+                                          {"mfa_enrolment_required", session->must_enrol},
+                                          {"csrf_token", session->csrf}}
                                    : json{{"user", MeJson(session->principal, session->csrf)},
                                           {"csrf_token", session->csrf}};
   Reply r = Json(200, body);
@@ -109,7 +116,7 @@ Reply HandleLogout(const ApiServices& s, const Request& request, const Caller& c
 Reply HandleMe(const ApiServices&, const Request& request, const Caller& caller) {
   std::string csrf =
       caller.by_session ? service::SessionService::CsrfFor(SessionIdOf(request)) : std::string();
-  return Json(200, MeJson(caller.principal, csrf));
+  return Json(200, MeJson(caller.principal, csrf, caller.mfa_pending, caller.must_enrol));
 }
 
 Reply HandleChangePassword(const ApiServices& s, const Request& request, const Caller& caller) {

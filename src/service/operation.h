@@ -32,7 +32,7 @@ inline Status RequireFreshSecondFactor(const Principal& p, int64_t now_seconds,
       p.mfa_at <= now_seconds + 60) {
     return Status::Ok();
   }
-  return PermissionDenied("this action needs a second factor verified in the last few minutes");
+  return PermissionDenied(std::string(kFreshSecondFactorNeeded));
 }
 
 class Operation {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/metadata_store.h"
@@ -35,6 +36,12 @@ struct Principal {
     return p;
   }
 };
+
+// The message of the kPermissionDenied a sensitive administrator action returns
+// when the caller's second factor is missing or older than [mfa] fresh_seconds
+// (RequireFreshSecondFactor). Front-ends recognise it to ask for re-authentication.
+inline constexpr std::string_view kFreshSecondFactorNeeded =
+    "this action needs a second factor verified in the last few minutes";
 
 struct Context {
   std::string protocol;  // "cli", "https", "sftp", "ftps", "system"

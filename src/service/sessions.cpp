@@ -89,8 +89,8 @@ std::vector<std::string> ScopeNames(uint32_t scopes) {
 }
 
 SessionService::SessionService(const config::Config& config, store::MetadataStore& store,
-                               ActivityLog& activity, AdminService& admin)
-    : config_(config), store_(store), activity_(activity), admin_(admin) {}
+                               ActivityLog& activity, AdminService& admin, MfaService* mfa)
+    : config_(config), store_(store), activity_(activity), admin_(admin), mfa_(mfa) {}
 
 std::string SessionService::CsrfFor(std::string_view session_id) {
   Bytes h = HashOf("coffer-csrf/v1:" + std::string(session_id));
@@ -100,6 +100,10 @@ std::string SessionService::CsrfFor(std::string_view session_id) {
 Result<NewSession> SessionService::SignIn(const Context& c, std::string_view name,
                                           std::string_view password, std::string_view user_agent) {
   COFFER_ASSIGN_OR_RETURN(Principal p, admin_.Authenticate(c, name, password));
+  SecondFactor second = SecondFactor::kNotNeeded;
+  if (mfa_ != nullptr) {
+    COFFER_ASSIGN_OR_RETURN(second, mfa_->SecondFactorFor(p));
+  }
   Operation op(activity_, p, c, "session.create", "");
   auto run = [&]() -> Result<NewSession> {
     NewSession s;
@@ -111,7 +115,9 @@ Result<NewSession> SessionService::SignIn(const Context& c, std::string_view nam
     row.user_id = p.user_id;
     row.created_at = row.last_seen_at = now;
     row.expires_at = s.expires_at = now + int64_t{config_.accounts.session_max_hours} * 3600;
-    row.mfa_pending = s.mfa_pending = admin_.NeedsSecondFactor(p);
+    row.mfa_pending = s.mfa_pending = second != SecondFactor::kNotNeeded;
+    s.must_enrol = second == SecondFactor::kMustEnrol;
+    if (s.mfa_pending) op.fact().detail = s.must_enrol ? "mfa enrolment owed" : "mfa code owed";
     row.address = c.address;
     row.user_agent = std::string(user_agent.substr(0, kMaxUserAgent));
     COFFER_RETURN_IF_ERROR(store_.Transact([&]() -> Status {
@@ -159,6 +165,11 @@ Result<Resumed> SessionService::ResumeRow(const Context& c, const store::Session
   if (now - row.last_seen_at >= kTouchEverySeconds) (void)store_.TouchSession(row.id, now);
   (void)c;
   Resumed r;
+  r.mfa_pending = row.mfa_pending;
+  if (row.mfa_pending && mfa_ != nullptr) {
+    COFFER_ASSIGN_OR_RETURN(SecondFactor second, mfa_->SecondFactorFor(p));
+    r.must_enrol = second == SecondFactor::kMustEnrol;
+  }
   r.principal = std::move(p);
   r.session_ref = "s" + std::to_string(row.id);
   r.by_session = true;
@@ -166,12 +177,31 @@ Result<Resumed> SessionService::ResumeRow(const Context& c, const store::Session
   return r;
 }
 
-Status SessionService::CompleteMfa(const Context& c, std::string_view session_id) {
-  if (!WellFormed(session_id, kSessionIdBytes)) return Refused();
+Result<Resumed> SessionService::CompleteMfa(const Context& c, std::string_view session_id,
+                                            std::string_view code) {
+  if (mfa_ == nullptr || !WellFormed(session_id, kSessionIdBytes)) return Refused();
   COFFER_ASSIGN_OR_RETURN(auto row, store_.FindSession(HashOf(session_id)));
   if (!row) return Refused();
-  (void)c;
-  return store_.CompleteSessionMfa(row->id, Now());
+  COFFER_ASSIGN_OR_RETURN(Resumed r, ResumeRow(c, *row, session_id, true));
+  Context sc = c;
+  sc.session = r.session_ref;
+  COFFER_ASSIGN_OR_RETURN(Principal verified, mfa_->VerifySignIn(sc, r.principal, code));
+  COFFER_RETURN_IF_ERROR(store_.CompleteSessionMfa(row->id, verified.mfa_at));
+  r.principal = std::move(verified);
+  r.mfa_pending = r.must_enrol = false;
+  return r;
+}
+
+Result<std::vector<std::string>> SessionService::ConfirmEnrolment(const Context& c,
+                                                                  std::string_view session_id,
+                                                                  std::string_view code) {
+  if (mfa_ == nullptr || !WellFormed(session_id, kSessionIdBytes)) return Refused();
+  COFFER_ASSIGN_OR_RETURN(auto row, store_.FindSession(HashOf(session_id)));
+  if (!row) return Refused();
+  COFFER_ASSIGN_OR_RETURN(Resumed r, ResumeRow(c, *row, session_id, true));
+  COFFER_ASSIGN_OR_RETURN(auto codes, mfa_->ConfirmEnrolment(r.principal, c, code));
+  COFFER_RETURN_IF_ERROR(store_.CompleteSessionMfa(row->id, Now()));
+  return codes;
 }
 
 Status SessionService::SignOut(const Principal& p, const Context& c, std::string_view session_id) {

@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "service/activity.h"
 #include "service/admin_service.h"
+#include "service/mfa.h"
 #include "store/metadata_store.h"
 
 namespace coffer::service {
@@ -45,6 +46,7 @@ struct NewSession {
   std::string csrf;  // the X-CSRF-Token value
   Principal principal;
   bool mfa_pending = false;  // the second factor is still owed (CompleteMfa)
+  bool must_enrol = false;   // ... and the user must first enrol one (ConfirmEnrolment)
   int64_t expires_at = 0;
 };
 
@@ -55,6 +57,10 @@ struct Resumed {
   uint32_t scopes = kAllScopes;
   bool by_session = false;
   std::string csrf;  // sessions only
+  // A session that still owes its second factor (resumed with allow_mfa_pending):
+  // it may only give the code, or, with must_enrol, enrol one.
+  bool mfa_pending = false;
+  bool must_enrol = false;
 };
 
 struct SessionInfo {
@@ -89,11 +95,13 @@ struct LockdownState {
 
 class SessionService {
  public:
+  // Without `mfa` no sign-in asks for a second factor (unit tests of other parts).
   SessionService(const config::Config& config, store::MetadataStore& store, ActivityLog& activity,
-                 AdminService& admin);
+                 AdminService& admin, MfaService* mfa = nullptr);
 
   // Password sign-in that opens a session. kUnauthenticated, one message, for
-  // every failure (the activity record says which).
+  // every failure (the activity record says which). When MfaService::SecondFactorFor
+  // says kCode or kMustEnrol the session is opened pending (mfa_pending).
   Result<NewSession> SignIn(const Context& c, std::string_view name, std::string_view password,
                             std::string_view user_agent);
   // The caller behind a session id or token, or kUnauthenticated. A session that
@@ -101,8 +109,17 @@ class SessionService {
   Result<Resumed> Resume(const Context& c, std::string_view session_id,
                          bool allow_mfa_pending = false);
   Result<Resumed> ResumeToken(const Context& c, std::string_view token);
-  // Marks a pending session's second factor as given (after the MFA check).
-  Status CompleteMfa(const Context& c, std::string_view session_id);
+  // Checks a second-factor code (TOTP or recovery code, MfaService::VerifySignIn:
+  // replay refused, failures counted by the defender) for the session's user and
+  // records it on the session: a pending session becomes complete, a complete
+  // one gets a fresh mfa_at (re-authentication before sensitive actions).
+  // kUnauthenticated for a wrong code or an unknown session.
+  Result<Resumed> CompleteMfa(const Context& c, std::string_view session_id, std::string_view code);
+  // Confirms the session user's TOTP enrolment (MfaService::ConfirmEnrolment)
+  // and, since the confirming code is a second factor, completes a pending
+  // session. Returns the recovery codes, shown once.
+  Result<std::vector<std::string>> ConfirmEnrolment(const Context& c, std::string_view session_id,
+                                                    std::string_view code);
   Status SignOut(const Principal& p, const Context& c, std::string_view session_id);
 
   // A user's own sessions (administrators: anyone's with `user`).
@@ -143,6 +160,7 @@ class SessionService {
   store::MetadataStore& store_;
   ActivityLog& activity_;
   AdminService& admin_;
+  MfaService* mfa_;
 };
 
 }  // namespace coffer::service

@@ -8,6 +8,8 @@ export interface Me {
   admin: boolean;
   must_change_password: boolean;
   mfa_enabled: boolean;
+  mfa_pending?: boolean; // the session still owes a code
+  mfa_enrolment_required?: boolean; // the session must enrol a second factor first
   csrf_token: string;
 }
 
@@ -35,6 +37,7 @@ export interface LoginAnswer {
   user?: Me;
   csrf_token?: string;
   mfa_required?: boolean;
+  mfa_enrolment_required?: boolean;
 }
 
 export class ApiError extends Error {
@@ -50,6 +53,13 @@ export class ApiError extends Error {
 type Query = Record<string, string | number | boolean | undefined>;
 
 let csrfToken = "";
+// Asked when a sensitive action needs a fresh second factor (the 403 whose
+// detail starts with REAUTH_DETAIL); resolves true once the user re-authenticated.
+let reauthHandler: (() => Promise<boolean>) | null = null;
+export const REAUTH_DETAIL = "re-authentication needed";
+export function onReauthNeeded(fn: () => Promise<boolean>): void {
+  reauthHandler = fn;
+}
 const unauthorizedListeners: Array<() => void> = [];
 
 export function setCsrfToken(token: string): void {
@@ -79,7 +89,7 @@ const stateChanging = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export async function call<T>(
   method: string,
   path: string,
-  options: { query?: Query; body?: unknown; quiet401?: boolean } = {},
+  options: { query?: Query; body?: unknown; quiet401?: boolean; noReauth?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (stateChanging.has(method)) Object.assign(headers, csrfHeader());
@@ -106,6 +116,9 @@ export async function call<T>(
       // not a problem document
     }
     if (res.status === 401 && !options.quiet401) unauthorizedListeners.forEach((fn) => fn());
+    if (res.status === 403 && detail.startsWith(REAUTH_DETAIL) && reauthHandler && !options.noReauth) {
+      if (await reauthHandler()) return call<T>(method, path, { ...options, noReauth: true });
+    }
     throw new ApiError(res.status, title, detail);
   }
   if (res.status === 204) return undefined as T;

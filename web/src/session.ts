@@ -2,7 +2,7 @@
 import { reactive } from "vue";
 import { call, get, onUnauthorized, post, setCsrfToken, type LoginAnswer, type Me } from "./api";
 
-export type Phase = "loading" | "signin" | "mfa" | "change" | "ready";
+export type Phase = "loading" | "signin" | "mfa" | "enrol" | "change" | "ready";
 
 export const session = reactive({
   phase: "loading" as Phase,
@@ -13,7 +13,14 @@ export const session = reactive({
 function accept(me: Me): void {
   session.me = me;
   setCsrfToken(me.csrf_token);
-  session.phase = me.must_change_password ? "change" : "ready";
+  if (me.mfa_enrolment_required) session.phase = "enrol";
+  else if (me.mfa_pending) session.phase = "mfa";
+  else session.phase = me.must_change_password ? "change" : "ready";
+}
+
+// After the second factor was given or enrolled: where the session stands now.
+export async function refreshSession(): Promise<void> {
+  accept(await get<Me>("/api/v1/me"));
 }
 
 export async function loadSession(): Promise<void> {
@@ -26,8 +33,10 @@ export async function loadSession(): Promise<void> {
 }
 
 async function afterLogin(answer: LoginAnswer): Promise<void> {
-  if (answer.mfa_required) {
-    session.phase = "mfa";
+  if (answer.mfa_required || answer.mfa_enrolment_required) {
+    // The pending session posts the code (or enrols) with this token.
+    if (answer.csrf_token) setCsrfToken(answer.csrf_token);
+    session.phase = answer.mfa_required ? "mfa" : "enrol";
     return;
   }
   if (answer.csrf_token) setCsrfToken(answer.csrf_token);
@@ -68,7 +77,7 @@ export async function signOut(): Promise<void> {
 }
 
 onUnauthorized(() => {
-  if (session.phase === "ready" || session.phase === "change") {
+  if (session.phase === "ready" || session.phase === "change" || session.phase === "enrol") {
     session.me = null;
     session.notice = "Your session has ended. Please sign in again.";
     session.phase = "signin";

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from conftest import ADMIN_PASSWORD, coffer_bin
+from totp import enrol, give_code
 
 NEW_PASSWORD = "plum-orbit-canyon-velvet-93"
 BOB_PASSWORD = "quartz-meadow-lantern-harbor-57"
@@ -28,6 +29,7 @@ class Client:
         self.http = requests.Session()
         self.verify = str(server.data / "tls/cert.pem")
         self.csrf = ""
+        self.mfa_secret = None
 
     def call(self, method, path, csrf=True, **kw):
         headers = kw.pop("headers", {})
@@ -50,9 +52,12 @@ def bearer(server, token, method, path, **kw):
 
 @pytest.fixture
 def admin(server):
-    """The first administrator, signed in, with the printed password changed."""
+    """The first administrator, signed in: enrols the second factor that
+    administrators must have, then changes the printed password."""
     c = Client(server)
-    assert c.login("admin", ADMIN_PASSWORD).status_code == 200
+    r = c.login("admin", ADMIN_PASSWORD)
+    assert r.status_code == 200 and r.json()["mfa_enrolment_required"], r.text
+    enrol(c)
     r = c.call("POST", "/api/v1/me/password",
                json={"current_password": ADMIN_PASSWORD, "new_password": NEW_PASSWORD})
     assert r.status_code == 204, r.text
@@ -135,6 +140,7 @@ def test_sign_out_ends_the_session_for_good(admin, server):
 def test_another_session_can_be_listed_and_revoked(admin, server):
     other = Client(server)
     assert other.login("admin", NEW_PASSWORD).status_code == 200
+    assert give_code(other, admin.mfa_secret).status_code == 200
     items = admin.call("GET", "/api/v1/me/sessions").json()["items"]
     assert len(items) == 2
     victim = next(s for s in items if not s["current"])

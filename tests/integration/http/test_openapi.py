@@ -9,6 +9,7 @@ import requests
 
 from test_auth import Client, NEW_PASSWORD  # noqa: F401  (a browser-like client)
 from conftest import ADMIN_PASSWORD
+from totp import next_code
 
 REPO_DOC = Path(__file__).resolve().parents[3] / "api/openapi.json"
 
@@ -50,6 +51,30 @@ def test_sign_in_and_account_flows_match_the_schemas(server):
     r = c.login("admin", ADMIN_PASSWORD)
     contract.check("/api/v1/auth/login", "POST", r)
     contract.check("/api/v1/me", "GET", c.call("GET", "/api/v1/me"))
+    # Administrators enrol a second factor before anything else.
+    contract.check("/api/v1/me/mfa", "GET", c.call("GET", "/api/v1/me/mfa"))
+    begun = c.call("POST", "/api/v1/me/mfa/enrolment")
+    contract.check("/api/v1/me/mfa/enrolment", "POST", begun)
+    secret = begun.json()["secret"]
+    contract.check("/api/v1/me/mfa/confirm", "POST",
+                   c.call("POST", "/api/v1/me/mfa/confirm", json={"code": "000000x"}))
+    confirmed = c.call("POST", "/api/v1/me/mfa/confirm", json={"code": next_code(secret)})
+    assert confirmed.status_code == 200, confirmed.text
+    contract.check("/api/v1/me/mfa/confirm", "POST", confirmed)
+    contract.check("/api/v1/auth/reauth", "POST",
+                   c.call("POST", "/api/v1/auth/reauth", json={"code": next_code(secret)}))
+    contract.check("/api/v1/auth/mfa", "POST",
+                   c.call("POST", "/api/v1/auth/mfa", json={"code": next_code(secret)}))
+    contract.check("/api/v1/me/mfa/recovery-codes", "POST",
+                   c.call("POST", "/api/v1/me/mfa/recovery-codes",
+                          json={"code": next_code(secret)}))
+    second = Client(server)
+    contract.check("/api/v1/auth/login", "POST", second.login("admin", ADMIN_PASSWORD))
+    contract.check("/api/v1/me", "GET", second.call("GET", "/api/v1/me"))
+    contract.check("/api/v1/auth/mfa", "POST",
+                   second.call("POST", "/api/v1/auth/mfa", json={"code": next_code(secret)}))
+    contract.check("/api/v1/me/mfa/disable", "POST",
+                   second.call("POST", "/api/v1/me/mfa/disable", json={"code": "123"}))
     created = c.call("POST", "/api/v1/me/tokens", json={"name": "ci", "scopes": ["read"]})
     assert created.status_code == 201, created.text
     contract.check("/api/v1/me/tokens", "POST", created)

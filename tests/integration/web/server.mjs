@@ -41,6 +41,8 @@ export class Server {
     });
     const config = join(this.data, "coffer.toml");
     let text = setSettings(readFileSync(config, "utf8"), "http", { port: 0 });
+    // The shortest allowed freshness, so the re-authentication prompt can be tested.
+    text = setSettings(text, "mfa", { fresh_seconds: 30 });
     writeFileSync(config, setSettings(text, "sftp", { enabled: "false" }));
   }
 
