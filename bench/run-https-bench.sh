@@ -9,6 +9,11 @@
 # decrypts and authenticates every chunk on download; nginx serves plain files.
 # SIZE_MIB (default 1024) sets the file size; RUNS (default 3) the repetitions
 # (the median is reported).
+# Small requests: wrk (Debian) fetches one 4 KiB file over 64 keep-alive
+# connections (2 threads) for WRK_SECONDS (default 10) per run, coffer and nginx
+# alternately, RUNS times; it prints requests/s and p99 latency (median, min and
+# max over the runs) and the coffer/nginx ratios. SMALL_ONLY=1 skips the 1 GiB
+# transfers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 coffer="$(realpath "${1:-build/release/src/coffer/coffer}")"
@@ -17,6 +22,9 @@ size_mib="${SIZE_MIB:-1024}"
 runs="${RUNS:-3}"
 [[ -x "$coffer" ]] || { echo "no $coffer; build it first (scripts/build.sh release)" >&2; exit 1; }
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || { echo "nginx missing (scripts/setup.sh)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk missing (scripts/setup.sh)" >&2; exit 1; }
+wrk_seconds="${WRK_SECONDS:-10}"
+small_only="${SMALL_ONLY:-0}"
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 work=$(mktemp -d "$parent/coffer-https-bench.XXXXXX")
@@ -54,6 +62,8 @@ def section(t, name, key, value):
     body, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", t[s:e]); assert n == 1
     return t[:s] + body + t[e:]
 t = section(t, "http", "port", port)
+# wrk opens 64 connections from one address; the default cap per address is lower.
+t = section(t, "http", "max_connections_per_address", 256)
 t = section(t, "sftp", "enabled", "false")
 open(path, "w").write(t)
 PY
@@ -92,7 +102,7 @@ worker_processes 1;
 $( [[ $(id -u) -eq 0 ]] && echo "user www-data;" )
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log;
-events { worker_connections 64; }
+events { worker_connections 512; }
 http {
   access_log off;
   sendfile on;
@@ -117,12 +127,9 @@ pids+=("$nginx_master")
 sleep 0.5
 nginx_pids() { echo "$nginx_master" $(pgrep -P "$nginx_master"); }
 
-src="$work/src.bin"
-head -c "$((size_mib << 20))" /dev/urandom > "$src"
-cp "$src" "$work/nginx/root/file.bin"
-chmod 644 "$work/nginx/root/file.bin"
 curl_common=(-sS --cacert "$cert" --tls-max 1.3 -o /dev/null)
 auth=(-H "Authorization: Bearer $token")
+nginx_version=$("$nginx_bin" -v 2>&1 | sed 's/.*\///')
 
 # One transfer: prints "MiB/s cpu_s" for the server's processes.
 measure() {  # measure <pids...> -- <curl args...>
@@ -136,30 +143,86 @@ measure() {  # measure <pids...> -- <curl args...>
     'BEGIN { split(rest, a, " "); s = (d > a[1] ? d : a[1]); printf "%.1f %s\n", s / 1048576, c }'
 }
 
-declare -A speed cpu
-for what in coffer_up nginx_up coffer_down nginx_down; do : > "$work/$what"; done
-# Seed coffer's copy once so downloads have something to read.
-curl "${curl_common[@]}" "${auth[@]}" -T "$src" "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/file.bin"
-for i in $(seq "$runs"); do
-  measure "$coffer_pid" -- "${auth[@]}" -T "$src" \
-    "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/up.bin" >> "$work/coffer_up"
-  measure $(nginx_pids) -- -T "$src" "https://127.0.0.1:$nginx_port/up.bin" >> "$work/nginx_up"
-  measure "$coffer_pid" -- "${auth[@]}" \
-    "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/file.bin" >> "$work/coffer_down"
-  measure $(nginx_pids) -- "https://127.0.0.1:$nginx_port/file.bin" >> "$work/nginx_down"
-done
-for what in coffer_up nginx_up coffer_down nginx_down; do
-  speed[$what]=$(cut -d' ' -f1 "$work/$what" | median)
-  cpu[$what]=$(cut -d' ' -f2 "$work/$what" | median)
-done
-rss=$(awk '/VmHWM/ { print $2 }' "/proc/$coffer_pid/status")
+big_transfers() {
+  local src="$work/src.bin"
+  head -c "$((size_mib << 20))" /dev/urandom > "$src"
+  cp "$src" "$work/nginx/root/file.bin"
+  chmod 644 "$work/nginx/root/file.bin"
+  declare -A speed cpu
+  for what in coffer_up nginx_up coffer_down nginx_down; do : > "$work/$what"; done
+  # Seed coffer's copy once so downloads have something to read.
+  curl "${curl_common[@]}" "${auth[@]}" -T "$src" "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/file.bin"
+  for i in $(seq "$runs"); do
+    measure "$coffer_pid" -- "${auth[@]}" -T "$src" \
+      "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/up.bin" >> "$work/coffer_up"
+    measure $(nginx_pids) -- -T "$src" "https://127.0.0.1:$nginx_port/up.bin" >> "$work/nginx_up"
+    measure "$coffer_pid" -- "${auth[@]}" \
+      "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/file.bin" >> "$work/coffer_down"
+    measure $(nginx_pids) -- "https://127.0.0.1:$nginx_port/file.bin" >> "$work/nginx_down"
+  done
+  for what in coffer_up nginx_up coffer_down nginx_down; do
+    speed[$what]=$(cut -d' ' -f1 "$work/$what" | median)
+    cpu[$what]=$(cut -d' ' -f2 "$work/$what" | median)
+  done
+  rm -f "$src" "$work/nginx/root/file.bin" "$work/nginx/root/up.bin"
+  printf '\nHTTPS, %d MiB, loopback, TLS 1.3, curl, median of %d (nginx %s, 1 worker)\n' \
+    "$size_mib" "$runs" "$nginx_version"
+  printf '%-10s %12s %12s %12s %12s %8s %8s\n' transfer coffer_MiB/s nginx_MiB/s coffer_cpu_s nginx_cpu_s speed_x cpu_x
+  for dir in up down; do
+    local c=coffer_$dir n=nginx_$dir
+    awk -v d="$dir" -v cs="${speed[$c]}" -v ns="${speed[$n]}" -v cc="${cpu[$c]}" -v nc="${cpu[$n]}" \
+      'BEGIN { printf "%-10s %12.1f %12.1f %12.2f %12.2f %8.2f %8.2f\n", (d == "up" ? "upload" : "download"), cs, ns, cc, nc, cs / ns, (nc > 0 ? cc / nc : 0) }'
+  done
+  for dir in up down; do
+    printf '  all runs %-4s coffer: %s  nginx: %s (MiB/s)\n' "$dir" \
+      "$(cut -d' ' -f1 "$work/coffer_$dir" | tr '\n' ' ')" "$(cut -d' ' -f1 "$work/nginx_$dir" | tr '\n' ' ')"
+  done
+}
 
-printf '\nHTTPS, %d MiB, loopback, TLS 1.3, curl, median of %d (nginx %s, 1 worker)\n' \
-  "$size_mib" "$runs" "$("$nginx_bin" -v 2>&1 | sed 's/.*\///')"
-printf '%-10s %12s %12s %12s %12s %8s %8s\n' transfer coffer_MiB/s nginx_MiB/s coffer_cpu_s nginx_cpu_s speed_x cpu_x
-for dir in up down; do
-  c=coffer_$dir n=nginx_$dir
-  awk -v d="$dir" -v cs="${speed[$c]}" -v ns="${speed[$n]}" -v cc="${cpu[$c]}" -v nc="${cpu[$n]}" \
-    'BEGIN { printf "%-10s %12.1f %12.1f %12.2f %12.2f %8.2f %8.2f\n", (d == "up" ? "upload" : "download"), cs, ns, cc, nc, cs / ns, (nc > 0 ? cc / nc : 0) }'
-done
+# One wrk run: prints "requests_per_s p99_ms cpu_s"; fails on any non-2xx answer
+# or socket error, so an error page can never pass for speed.
+wrk_run() {  # wrk_run <pids...> -- <wrk args...>
+  local ps=() ; while [[ "$1" != "--" ]]; do ps+=("$1"); shift; done; shift
+  local t0; t0=$(ticks_of "${ps[@]}")
+  local out; out=$(wrk -t2 -c64 -d"${wrk_seconds}s" --latency "$@")
+  local t1; t1=$(ticks_of "${ps[@]}")
+  if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then echo "wrk saw errors: $out" >&2; exit 1; fi
+  awk -v c="$(cpu_s "$t0" "$t1")" '
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "99%" { v = $2; ms = v + 0
+      if (v ~ /us$/) ms /= 1000; else if (v ~ /ms$/) ms += 0; else if (v ~ /m$/) ms *= 60000; else if (v ~ /s$/) ms *= 1000
+      p99 = ms }
+    END { printf "%.0f %.2f %s\n", rps, p99, c }' <<<"$out"
+}
+
+small_requests() {
+  head -c 4096 /dev/urandom > "$work/small.bin"
+  cp "$work/small.bin" "$work/nginx/root/small.bin"
+  chmod 644 "$work/nginx/root/small.bin"
+  curl "${curl_common[@]}" "${auth[@]}" -T "$work/small.bin" \
+    "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/small.bin"
+  : > "$work/coffer_small"; : > "$work/nginx_small"
+  for i in $(seq "$runs"); do
+    wrk_run "$coffer_pid" -- -H "Authorization: Bearer $token" \
+      "https://127.0.0.1:$coffer_port/api/v1/files/content?path=/Bench/small.bin" >> "$work/coffer_small"
+    wrk_run $(nginx_pids) -- "https://127.0.0.1:$nginx_port/small.bin" >> "$work/nginx_small"
+  done
+  printf '\nHTTPS, 4 KiB GET, wrk -t2 -c64 -d%ss, keep-alive, %d runs each, alternating (nginx %s, 1 worker; coffer %s threads)\n' \
+    "$wrk_seconds" "$runs" "$nginx_version" "$(awk '/^threads = / { print $3 }' "$data/coffer.toml" | head -1)"
+  printf '%-8s %10s %10s %10s %10s %10s %10s %8s\n' server req/s_med req/s_min req/s_max p99_ms_med p99_ms_min p99_ms_max cpu_s
+  for s in coffer nginx; do
+    local f="$work/${s}_small"
+    printf '%-8s %10s %10s %10s %10s %10s %10s %8s\n' "$s" \
+      "$(cut -d' ' -f1 "$f" | median)" "$(cut -d' ' -f1 "$f" | sort -g | head -1)" "$(cut -d' ' -f1 "$f" | sort -g | tail -1)" \
+      "$(cut -d' ' -f2 "$f" | median)" "$(cut -d' ' -f2 "$f" | sort -g | head -1)" "$(cut -d' ' -f2 "$f" | sort -g | tail -1)" \
+      "$(cut -d' ' -f3 "$f" | median)"
+  done
+  awk -v cr="$(cut -d' ' -f1 "$work/coffer_small" | median)" -v nr="$(cut -d' ' -f1 "$work/nginx_small" | median)" \
+      -v cp="$(cut -d' ' -f2 "$work/coffer_small" | median)" -v np="$(cut -d' ' -f2 "$work/nginx_small" | median)" \
+    'BEGIN { printf "coffer/nginx: rate %.2fx (target >= 0.5x), p99 %.2fx\n", cr / nr, (np > 0 ? cp / np : 0) }'
+}
+
+[[ "$small_only" == 1 ]] || big_transfers
+small_requests
+rss=$(awk '/VmHWM/ { print $2 }' "/proc/$coffer_pid/status")
 echo "coffer peak RSS over the run: $((rss / 1024)) MiB"

@@ -19,8 +19,8 @@ packages=(
   python3-requests curl python3-jsonschema
   # outside scanners: TLS configuration and SQL injection
   testssl.sh sqlmap
-  # the HTTPS benchmark's peer (bench/run-https-bench.sh)
-  nginx
+  # the HTTPS benchmark's peer and its small-request load generator (bench/run-https-bench.sh)
+  nginx wrk
   # a real syslog collector (TCP and TLS) for the audit forwarding tests
   rsyslog rsyslog-openssl
   # runs the CLI at a past date, to make records old enough to prune

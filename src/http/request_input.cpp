@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <limits>
+#include <set>
 
 namespace coffer::http {
 
@@ -121,10 +122,29 @@ Result<std::optional<int64_t>> Query::Integer(std::string_view name, int64_t min
   return std::optional<int64_t>(v);
 }
 
+nlohmann::json ParseJsonStrictly(std::string_view text, int max_depth) {
+  using Event = nlohmann::json::parse_event_t;
+  std::vector<std::set<std::string>> keys;  // members seen, per open object
+  bool refused = false;
+  auto check = [&](int depth, Event event, nlohmann::json& parsed) {
+    if (depth > max_depth) refused = true;
+    if (event == Event::object_start) keys.emplace_back();
+    if (event == Event::object_end && !keys.empty()) keys.pop_back();
+    if (event == Event::key && !keys.empty() &&
+        !keys.back().insert(parsed.get<std::string>()).second) {
+      refused = true;
+    }
+    return !refused;
+  };
+  nlohmann::json doc = nlohmann::json::parse(text, check, false);
+  if (refused) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return doc;
+}
+
 Result<JsonBody> JsonBody::Parse(const Request& request, bool empty_ok) {
   if (request.body.empty() && empty_ok) return JsonBody(nlohmann::json::object());
   if (!IsJsonMediaType(request.Header("content-type"))) return InvalidArgument(kNotJson);
-  nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
+  nlohmann::json doc = ParseJsonStrictly(request.body);
   if (doc.is_discarded()) return InvalidArgument("the body is not valid JSON");
   if (!doc.is_object()) return InvalidArgument("the body must be a JSON object");
   return JsonBody(std::move(doc));

@@ -33,6 +33,12 @@ inline constexpr size_t kMaxInputStringBytes = 8192;
 // The problem for an input error: 400, 413 or 415 with the constant message as detail.
 Reply InputProblem(const Status& status);
 
+// Parses a request body as JSON. Returns a discarded value (is_discarded())
+// when `text` is not JSON, nests deeper than `max_depth`, or names the same
+// member twice in one object: a duplicate is read differently by different
+// parsers (first or last wins), so it is refused rather than guessed.
+nlohmann::json ParseJsonStrictly(std::string_view text, int max_depth = 16);
+
 class Query {
  public:
   // Parses the query of `target` ("/path?a=1&b=x%20y"): percent-decoding, '+'

@@ -28,7 +28,7 @@ Reply Json(int status, const json& body) {
 std::optional<json> ObjectBody(const Request& request) {
   std::string_view type = request.Header("content-type");
   if (!type.starts_with("application/json")) return std::nullopt;
-  json doc = json::parse(request.body, nullptr, false);
+  json doc = ParseJsonStrictly(request.body);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
   return doc;
 }

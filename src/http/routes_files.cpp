@@ -51,13 +51,8 @@ std::optional<service::ListSort> SortOf(std::string_view key, std::string_view o
 }  // namespace
 
 std::optional<nlohmann::json> JsonObjectBody(const Request& r, Reply* refusal) {
-  bool too_deep = false;
-  auto limit_depth = [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-    if (depth > kMaxJsonDepth) too_deep = true;
-    return !too_deep;
-  };
-  auto doc = nlohmann::json::parse(r.body, limit_depth, false);
-  if (too_deep || doc.is_discarded() || !doc.is_object()) {
+  auto doc = ParseJsonStrictly(r.body, kMaxJsonDepth);
+  if (doc.is_discarded() || !doc.is_object()) {
     *refusal = Problem(400, "the body must be a JSON object");
     return std::nullopt;
   }

@@ -347,7 +347,9 @@ asio::awaitable<bool> Server::Impl::WriteStreamed(Connection& conn, const Reply&
   auto [head_ec, head_n] = co_await bhttp::async_write_header(conn.stream, sr, kUseTuple);
   if (head_ec) co_return false;
   if (head) co_return true;
-  std::vector<uint8_t> chunk(kDownloadChunk);
+  // No bigger than the body: zeroing 256 KiB for a 4 KiB file was a visible
+  // share of a small download's CPU time.
+  std::vector<uint8_t> chunk(static_cast<size_t>(std::min<uint64_t>(size, kDownloadChunk)));
   for (uint64_t sent = 0; sent < size;) {
     Result<size_t> n = reply.source->Read(chunk);
     if (!n.ok() || *n == 0) {

@@ -440,6 +440,76 @@ test("creating an administrator asks for a fresh code, then goes through", { tim
   await page.context().close();
 });
 
+test("an administrator sees a ban, lifts it, bans an address and adds and removes an IP rule", { timeout: 120_000 }, async (t) => {
+  if (lacks(t, "login", "admin")) return;
+  server.cli("ban", "add", "192.0.2.77", "--seconds", "3600"); // as the defender would
+  const page = await newPage();
+  await signIn(page, "admin", adminPassword);
+  await mainNav(page).getByRole("link", { name: "Defender" }).click();
+  await page.getByRole("heading", { name: "Defender" }).waitFor();
+  const ban = page.locator('tr[data-ban="192.0.2.77"]');
+  await ban.waitFor();
+  assert.match(await ban.textContent(), /1/, "the ban count shows");
+
+  // A rule, by keyboard: fill the labelled fields and submit with Enter.
+  await page.getByLabel("Address or network").fill("198.51.100.0/24");
+  await page.getByLabel("Rule", { exact: true }).selectOption("deny");
+  await page.getByLabel("Comment").fill("scanner");
+  await page.getByLabel("Comment").press("Enter");
+  const rule = page.locator('tr[data-rule="198.51.100.0/24"]');
+  await rule.waitFor();
+  assert.match(await rule.textContent(), /Deny.*scanner/s);
+  await page.getByLabel("Address to ban").fill("192.0.2.78");
+  await page.getByLabel("Minutes").fill("5");
+  await page.getByRole("button", { name: "Ban address" }).click();
+  await page.locator('tr[data-ban="192.0.2.78"]').waitFor();
+  await shot(page, "admin-defender");
+  assert.match(server.cli("iprule", "list"), /198\.51\.100\.0\/24/, "the rule is in the store");
+
+  await page.getByRole("button", { name: "Remove the rule for 198.51.100.0/24" }).click();
+  await rule.waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Lift the ban of 192.0.2.77" }).click();
+  await ban.waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Lift the ban of 192.0.2.78" }).click();
+  await page.getByText("No address is banned.").waitFor();
+  assert.doesNotMatch(server.cli("iprule", "list"), /198\.51\.100\.0/, "the rule is gone from the store");
+  assert.doesNotMatch(server.cli("ban", "list"), /192\.0\.2\.7[78]/, "no ban is left");
+  await page.context().close();
+});
+
+test("the activity page shows records, filters by user and exports the search as CSV", { timeout: 120_000 }, async (t) => {
+  if (lacks(t, "login", "admin")) return;
+  const page = await newPage();
+  await signIn(page, "admin", adminPassword);
+  await mainNav(page).getByRole("link", { name: "Activity" }).click();
+  await page.getByRole("heading", { name: "Recent activity" }).waitFor();
+  const rows = page.locator("table.grid tbody tr");
+  await rows.first().filter({ hasNotText: "No activity matches." }).waitFor();
+  const actors = async () => page.locator("table.grid tbody tr td:nth-child(2)").allTextContents();
+  assert.ok(new Set(await actors()).size > 1, "records of several users show");
+  await shot(page, "activity");
+
+  await page.getByLabel("User", { exact: true }).fill("carol");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll("table.grid tbody tr td:nth-child(2)")];
+    return cells.length > 0 && cells.every((c) => c.textContent.trim() === "carol");
+  });
+  const shown = (await actors()).length;
+  await shot(page, "activity-filtered");
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const lines = readFileSync(await download.path(), "utf8").trim().split(/\r?\n/);
+  assert.match(lines[0], /actor/, "a header row");
+  assert.ok(lines.length - 1 >= shown, `the CSV has every record shown (${lines.length - 1} >= ${shown})`);
+  for (const line of lines.slice(1)) assert.match(line, /"carol"/, line);
+  await page.context().close();
+});
+
 test("every page ran with zero CSP violations and no script errors", () => {
   writeFileSync(join(artifacts, "violations.txt"), violations.join("\n"));
   assert.deepEqual(violations, []);

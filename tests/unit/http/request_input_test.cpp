@@ -86,6 +86,26 @@ TEST(JsonBody, FieldsAreTypedAndBounded) {
   EXPECT_EQ(b->Only({"s"}).message(), "the body has an unknown field");
 }
 
+// A member named twice was read last-one-wins: {"path": "/Team/a", "path": "/Secret/a"}
+// acted on the second, whatever a proxy or log reading the first believed.
+TEST(JsonBody, ADuplicateMemberIsRefusedNotLastOneWins) {
+  EXPECT_FALSE(JsonBody::Parse(JsonRequest(R"({"path": "/a", "path": "/b"})")).ok());
+  EXPECT_FALSE(JsonBody::Parse(JsonRequest(R"({"a": {"x": 1, "x": 2}})")).ok());
+  EXPECT_FALSE(JsonBody::Parse(JsonRequest(R"({"a": [{"x": 1}, {"y": 1, "y": 1}]})")).ok());
+  // The same name in different objects, or nested under itself, is no duplicate.
+  EXPECT_TRUE(JsonBody::Parse(JsonRequest(R"({"x": {"x": 1}, "y": [{"x": 1}, {"x": 2}]})")).ok());
+  EXPECT_TRUE(ParseJsonStrictly(R"({"a": 1, "b": {"a": 2}, "c": 3})").is_object());
+  EXPECT_TRUE(ParseJsonStrictly(R"({"a": 1, "a": 1})").is_discarded());
+  EXPECT_TRUE(ParseJsonStrictly("{\"a\": 1, \"\\u0061\": 2}").is_discarded());  // escaped alike
+}
+
+TEST(JsonBody, NestingDeeperThanTheLimitIsRefused) {
+  EXPECT_TRUE(ParseJsonStrictly(R"({"a": {"b": 1}})", 3).is_object());
+  EXPECT_TRUE(ParseJsonStrictly(R"({"a": {"b": {"c": {"d": {"e": 1}}}}})", 3).is_discarded());
+  EXPECT_TRUE(ParseJsonStrictly(std::string(100, '[') + std::string(100, ']')).is_discarded());
+  EXPECT_TRUE(ParseJsonStrictly("{\"a\": ").is_discarded());
+}
+
 TEST(InputProblem, CarriesTheConstantAsDetail) {
   Reply r = InputProblem(InvalidArgument("the query needs name="));
   EXPECT_EQ(r.status, 400);
