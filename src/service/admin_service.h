@@ -191,8 +191,6 @@ class AdminService {
 
   // Whether remote sign-in of this user is locked down (SessionService::Lockdown).
   bool LockedDown(store::Id user_id);
-  // Whether this principal must give a second factor before a session opens.
-  bool NeedsSecondFactor(const Principal& p);
 
   // Lifts every sign-in lock of a user (administrators only).
   Status UnlockUser(const Principal& p, const Context& c, std::string_view name);

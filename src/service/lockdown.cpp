@@ -1,5 +1,5 @@
 // AdminService: the lockdown check every remote sign-in makes (the switch itself
-// is SessionService::Lockdown), and the second-factor policy hook.
+// is SessionService::Lockdown). What second factor a sign-in owes is MfaService's.
 #include "service/admin_service.h"
 
 namespace coffer::service {
@@ -14,7 +14,5 @@ bool AdminService::LockedDown(store::Id user_id) {
   }
   return false;
 }
-
-bool AdminService::NeedsSecondFactor(const Principal&) { return false; }
 
 }  // namespace coffer::service
