@@ -18,7 +18,7 @@ AdminService::AdminService(const config::Config& config, store::MetadataStore& s
       store_(store),
       activity_(activity),
       files_(files),
-      defender_(config.security, store, activity) {}
+      defender_(config.security, config.mfa.fresh_seconds, store, activity) {}
 
 Result<store::User> AdminService::FindUser(std::string_view name) {
   COFFER_ASSIGN_OR_RETURN(NormalName n, NormalizeAccountName(name));

@@ -74,9 +74,9 @@ bool NetworkContains(std::string_view network, std::string_view address) {
   return net->bytes == addr->bytes;
 }
 
-Defender::Defender(const config::SecurityConfig& config, store::MetadataStore& store,
-                   ActivityLog& log)
-    : config_(config), store_(store), log_(log) {}
+Defender::Defender(const config::SecurityConfig& config, uint32_t fresh_seconds,
+                   store::MetadataStore& store, ActivityLog& log)
+    : config_(config), fresh_seconds_(fresh_seconds), store_(store), log_(log) {}
 
 int Defender::RuleFor(std::string_view address) {
   auto rules = store_.ListIpRules();
@@ -270,6 +270,8 @@ Status Defender::AddRule(const Principal& p, const Context& c, std::string_view 
   op.fact().detail = std::string(network.substr(0, 64));
   auto run = [&]() -> Status {
     COFFER_RETURN_IF_ERROR(RequireAdmin(p));
+    // An allow rule switches the defender off for those addresses.
+    if (allow) COFFER_RETURN_IF_ERROR(RequireFreshSecondFactor(p, Now(), fresh_seconds_));
     COFFER_ASSIGN_OR_RETURN(std::string canonical, CanonicalNetwork(network));
     if (comment.size() > 256) return LimitExceeded("comment is over 256 bytes");
     return store_.Transact([&]() -> Status {

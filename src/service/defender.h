@@ -51,7 +51,10 @@ bool NetworkContains(std::string_view network, std::string_view address);
 
 class Defender {
  public:
-  Defender(const config::SecurityConfig& config, store::MetadataStore& store, ActivityLog& log);
+  // `fresh_seconds` ([mfa]): how recent an administrator's second factor must
+  // be to add an allow rule, which exempts addresses from every ban.
+  Defender(const config::SecurityConfig& config, uint32_t fresh_seconds,
+           store::MetadataStore& store, ActivityLog& log);
 
   // kPermissionDenied if the address is denied by a rule or banned now.
   Status CheckAddress(std::string_view address);
@@ -81,6 +84,7 @@ class Defender {
   Status LockAfterFailure(store::AccountFailures& f, int64_t threshold, int64_t now);
 
   const config::SecurityConfig& config_;
+  const uint32_t fresh_seconds_;
   store::MetadataStore& store_;
   ActivityLog& log_;
 };

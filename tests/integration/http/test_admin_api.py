@@ -318,7 +318,7 @@ def test_administration_answers_match_the_openapi_schemas(server, data_dir, toke
     check("POST", "/api/v1/admin/bans", {"address": "192.0.2.50", "minutes": 1})
     check("GET", "/api/v1/admin/bans")
     check("DELETE", "/api/v1/admin/bans?address=192.0.2.50")
-    check("POST", "/api/v1/admin/ip-rules", {"cidr": "192.0.2.0/24", "action": "allow"})
+    check("POST", "/api/v1/admin/ip-rules", {"cidr": "192.0.2.0/24", "action": "deny"})
     check("GET", "/api/v1/admin/ip-rules")
     check("DELETE", "/api/v1/admin/ip-rules?cidr=192.0.2.0/24")
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k")],

@@ -252,8 +252,13 @@ TEST_F(MfaTest, SensitiveAdminActionsNeedAFreshSecondFactor) {
   EXPECT_EQ(admin_->Grant(stale, ctx_, "/A", "alice", 0x3f).code(), Code::kPermissionDenied);
   EXPECT_EQ(Mfa().SetAdminsRequired(stale, ctx_, false).code(), Code::kPermissionDenied);
   EXPECT_EQ(Mfa().Reset(stale, ctx_, "alice").code(), Code::kPermissionDenied);
+  // An allow rule exempts addresses from every ban: it needs one too.
+  auto allow = admin_->defender().AddRule(stale, ctx_, "192.0.2.0/24", true, "");
+  EXPECT_EQ(allow.code(), Code::kPermissionDenied);
+  EXPECT_EQ(allow.message(), kFreshSecondFactorNeeded);
   // Ordinary admin work does not need it.
   EXPECT_TRUE(admin_->Grant(stale, ctx_, "/A", "alice", 0x3).ok());
+  EXPECT_TRUE(admin_->defender().AddRule(stale, ctx_, "198.51.100.0/24", false, "").ok());
 
   Principal fresh = stale;
   fresh.mfa = true;
@@ -261,6 +266,7 @@ TEST_F(MfaTest, SensitiveAdminActionsNeedAFreshSecondFactor) {
   EXPECT_TRUE(admin_->CreateUser(fresh, ctx_, second).ok());
   EXPECT_TRUE(Recorded("alert.admin.created", "ok"));
   EXPECT_TRUE(admin_->Grant(fresh, ctx_, "/A", "alice", 0x3f).ok());
+  EXPECT_TRUE(admin_->defender().AddRule(fresh, ctx_, "192.0.2.0/24", true, "").ok());
   Advance(config_.mfa.fresh_seconds + 1);
   EXPECT_EQ(admin_->SetAdmin(fresh, ctx_, "alice", true).code(), Code::kPermissionDenied);
   fresh.mfa_at = Now();
