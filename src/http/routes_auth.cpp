@@ -17,13 +17,6 @@ using nlohmann::json;
 constexpr size_t kMaxNameField = 256;
 constexpr size_t kMaxPasswordField = 1024;
 
-Reply Json(int status, const json& body) {
-  Reply r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
-
 // The JSON object in the body, or nullopt (bad JSON, wrong content type).
 std::optional<json> ObjectBody(const Request& request) {
   std::string_view type = request.Header("content-type");
@@ -99,7 +92,7 @@ Reply HandleLogin(const ApiServices& s, const Request& request) {
                                           {"csrf_token", session->csrf}}
                                    : json{{"user", MeJson(session->principal, session->csrf)},
                                           {"csrf_token", session->csrf}};
-  Reply r = Json(200, body);
+  Reply r = JsonReply(200, body);
   r.headers.emplace_back("Set-Cookie", SessionCookie(session->id));
   return r;
 }
@@ -116,7 +109,7 @@ Reply HandleLogout(const ApiServices& s, const Request& request, const Caller& c
 Reply HandleMe(const ApiServices&, const Request& request, const Caller& caller) {
   std::string csrf =
       caller.by_session ? service::SessionService::CsrfFor(SessionIdOf(request)) : std::string();
-  return Json(200, MeJson(caller.principal, csrf, caller.mfa_pending, caller.must_enrol));
+  return JsonReply(200, MeJson(caller.principal, csrf, caller.mfa_pending, caller.must_enrol));
 }
 
 Reply HandleChangePassword(const ApiServices& s, const Request& request, const Caller& caller) {
@@ -149,7 +142,7 @@ Reply HandleListSessions(const ApiServices& s, const Request& request, const Cal
                      {"user_agent", i.user_agent},
                      {"current", i.current}});
   }
-  return Json(200, {{"items", items}, {"next_cursor", ""}});
+  return JsonReply(200, {{"items", items}, {"next_cursor", ""}});
 }
 
 Reply HandleRevokeSession(const ApiServices& s, const Request& request, const Caller& caller) {
@@ -171,7 +164,7 @@ Reply HandleListTokens(const ApiServices& s, const Request&, const Caller& calle
                      {"expires_at", t.expires_at},
                      {"last_used_at", t.last_used_at}});
   }
-  return Json(200, {{"items", items}, {"next_cursor", ""}});
+  return JsonReply(200, {{"items", items}, {"next_cursor", ""}});
 }
 
 Reply HandleCreateToken(const ApiServices& s, const Request& request, const Caller& caller) {
@@ -203,10 +196,10 @@ Reply HandleCreateToken(const ApiServices& s, const Request& request, const Call
     if (t.status().code() == Code::kInvalidArgument) return Problem(400, "invalid token request");
     return ProblemFor(t.status());
   }
-  return Json(201, {{"id", t->info.id},
-                    {"token", t->token},
-                    {"expires_at", t->info.expires_at},
-                    {"scopes", service::ScopeNames(t->info.scopes)}});
+  return JsonReply(201, {{"id", t->info.id},
+                         {"token", t->token},
+                         {"expires_at", t->info.expires_at},
+                         {"scopes", service::ScopeNames(t->info.scopes)}});
 }
 
 Reply HandleRevokeToken(const ApiServices& s, const Request& request, const Caller& caller) {

@@ -18,13 +18,6 @@ using nlohmann::json;
 
 constexpr size_t kMaxCodeField = 64;
 
-Reply Json(int status, const json& body) {
-  Reply r;
-  r.status = status;
-  r.body = body.dump();
-  return r;
-}
-
 // The required "code" field of the JSON body.
 Result<std::string> CodeOf(const Request& request) {
   COFFER_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request));
@@ -51,27 +44,27 @@ Reply Complete(const ApiServices& s, const Request& request, const Caller& calle
   if (!code.ok()) return InputProblem(code.status());
   auto r = s.sessions.CompleteMfa(caller.context, SessionIdOf(request), *code);
   if (!r.ok()) return CodeProblem(r.status());
-  if (reauth) return Json(200, {{"mfa_at", r->principal.mfa_at}});
-  return Json(200, {{"csrf_token", r->csrf}, {"mfa_at", r->principal.mfa_at}});
+  if (reauth) return JsonReply(200, {{"mfa_at", r->principal.mfa_at}});
+  return JsonReply(200, {{"csrf_token", r->csrf}, {"mfa_at", r->principal.mfa_at}});
 }
 
 Reply Status_(service::MfaService& mfa, const Caller& caller) {
   auto st = mfa.GetStatus(caller.principal, caller.context, caller.principal.name);
   if (!st.ok()) return ProblemFor(st.status());
-  return Json(200, {{"enrolled", st->enrolled},
-                    {"required", st->required},
-                    {"secret_ok", st->secret_ok},
-                    {"enabled_at", st->enabled_at},
-                    {"recovery_codes_left", st->recovery_codes_left}});
+  return JsonReply(200, {{"enrolled", st->enrolled},
+                         {"required", st->required},
+                         {"secret_ok", st->secret_ok},
+                         {"enabled_at", st->enabled_at},
+                         {"recovery_codes_left", st->recovery_codes_left}});
 }
 
 Reply Enrol(service::MfaService& mfa, const Caller& caller) {
   auto e = mfa.BeginEnrolment(caller.principal, caller.context);
   if (!e.ok()) return CodeProblem(e.status());
-  return Json(201, {{"secret", e->secret_base32},
-                    {"otpauth_uri", e->otpauth_uri},
-                    {"qr_svg", e->qr_svg},
-                    {"expires_in", service::kEnrolmentSeconds}});
+  return JsonReply(201, {{"secret", e->secret_base32},
+                         {"otpauth_uri", e->otpauth_uri},
+                         {"qr_svg", e->qr_svg},
+                         {"expires_in", service::kEnrolmentSeconds}});
 }
 
 Reply Confirm(const ApiServices& s, const Request& request, const Caller& caller) {
@@ -79,7 +72,7 @@ Reply Confirm(const ApiServices& s, const Request& request, const Caller& caller
   if (!code.ok()) return InputProblem(code.status());
   auto codes = s.sessions.ConfirmEnrolment(caller.context, SessionIdOf(request), *code);
   if (!codes.ok()) return CodeProblem(codes.status());
-  return Json(200, Codes(*codes));
+  return JsonReply(200, Codes(*codes));
 }
 
 Reply Disable(service::MfaService& mfa, const Request& request, const Caller& caller) {
@@ -94,7 +87,7 @@ Reply Regenerate(service::MfaService& mfa, const Request& request, const Caller&
   if (!code.ok()) return InputProblem(code.status());
   auto codes = mfa.RegenerateRecoveryCodes(caller.principal, caller.context, *code);
   if (!codes.ok()) return CodeProblem(codes.status());
-  return Json(200, Codes(*codes));
+  return JsonReply(200, Codes(*codes));
 }
 
 }  // namespace
