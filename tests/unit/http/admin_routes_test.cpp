@@ -369,9 +369,14 @@ TEST_F(AdminRoutesTest, BansAndIpRulesRoundTrip) {
                 .status,
             204);
   EXPECT_EQ(
-      Admin("POST", "/api/v1/admin/ip-rules", R"({"cidr": "198.51.100.0/24", "action": "allow"})")
+      Admin("POST", "/api/v1/admin/ip-rules", R"({"cidr": "198.51.100.0/24", "action": "deny"})")
           .status,
       409);
+  // An allow rule exempts addresses from every ban: it needs a fresh second factor.
+  Reply allow =
+      Admin("POST", "/api/v1/admin/ip-rules", R"({"cidr": "203.0.113.0/24", "action": "allow"})");
+  EXPECT_EQ(allow.status, 403);
+  EXPECT_NE(allow.body.find("re-authentication needed"), std::string::npos) << allow.body;
   Reply rules = Admin("GET", "/api/v1/admin/ip-rules");
   ASSERT_EQ(rules.status, 200);
   EXPECT_EQ(Body(rules)["items"][0]["cidr"], "198.51.100.0/24");
