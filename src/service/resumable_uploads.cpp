@@ -197,12 +197,14 @@ Result<std::unique_ptr<UploadPatch>> ResumableUploads::BeginPatch(const Principa
     if (!Claim(row.public_id)) return Conflict("another request is appending to this upload");
     // Read again now that it is ours: the offset may have moved meanwhile.
     auto fresh = Load(p, id);
-    Result<std::unique_ptr<blob::PartialWriter>> writer = fresh.status();
-    if (fresh.ok() && static_cast<uint64_t>(fresh->received) != offset) {
-      writer = Conflict("the offset is not the upload's offset");
-    } else if (fresh.ok()) {
-      writer = blobs_.OpenPartial(PartialOf(*fresh), offset);
-    }
+    auto open = [&]() -> Result<std::unique_ptr<blob::PartialWriter>> {
+      if (!fresh.ok()) return fresh.status();
+      if (static_cast<uint64_t>(fresh->received) != offset) {
+        return Conflict("the offset is not the upload's offset");
+      }
+      return blobs_.OpenPartial(PartialOf(*fresh), offset);
+    };
+    auto writer = open();
     if (!writer.ok()) {
       Release(row.public_id);
       if (fresh.ok() && writer.status().code() == Code::kNotFound) {
